@@ -1,0 +1,17 @@
+import { type Check, podsAndControllers } from './types.js';
+
+// PSS baseline "Privileged Containers"; SecurityPolicy `allowPrivileged`.
+const check: Check = {
+  kind: 'D8PrivilegedContainer',
+  rego: 'privileged-container',
+  libs: ['pods'],
+  description: 'Containers (regular, init, ephemeral) must not set securityContext.privileged: true.',
+  parameters: {},
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: ['allowPrivileged'],
+  // Rendered unless privileged containers are explicitly allowed: the documented default is false.
+  fromPolicy: (p) => (p.allowPrivileged === true ? undefined : {}),
+  pss: { baseline: () => ({}) },
+};
+export default check;

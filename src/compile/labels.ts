@@ -1,0 +1,21 @@
+// Labels on every object we generate. `managed-by` is what prune selects on: we delete only what
+// carries it. The Deckhouse labels keep dashboards and selectors written for the reference working.
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'admission-policy-engine';
+export const SOURCE_KIND_LABEL = 'admission-policy-engine.deckhouse.io/source-kind';
+export const SOURCE_NAME_LABEL = 'admission-policy-engine.deckhouse.io/source-name';
+/** Which catalog check a constraint instantiates (its kind); lets tests and audits map a violation back. */
+export const CHECK_LABEL = 'admission-policy-engine.deckhouse.io/check';
+
+export const TEMPLATE_GROUP_LABEL = 'security.deckhouse.io';
+
+export function ownershipLabels(sourceKind: string, sourceName?: string): Record<string, string> {
+  const labels: Record<string, string> = {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    heritage: 'deckhouse',
+    module: 'admission-policy-engine',
+    [SOURCE_KIND_LABEL]: sourceKind,
+  };
+  if (sourceName !== undefined) labels[SOURCE_NAME_LABEL] = sourceName;
+  return labels;
+}

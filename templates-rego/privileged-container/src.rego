@@ -1,0 +1,12 @@
+# D8PrivilegedContainer: no container may run privileged.
+# PSS baseline "Privileged Containers"; SecurityPolicy allowPrivileged: false.
+package d8.privileged_container
+
+import data.lib.pods
+
+violation contains {"msg": msg, "details": {"field": "securityContext.privileged", "actual": true}} if {
+	pods.reviewed
+	some ctr in pods.containers
+	pods.security_context(ctr.container).privileged == true
+	msg := sprintf("%s: securityContext.privileged is true; privileged containers are not allowed", [pods.label(ctr)])
+}

@@ -1,0 +1,7 @@
+# Pinned versions of the real components the tests run against. Sourced by the tool scripts.
+# Change a version here and the cache key changes with it: nothing stale is ever reused.
+K8S_VERSION=1.36.3
+ETCD_VERSION=3.6.16
+GATEKEEPER_VERSION=3.23.0
+OPA_VERSION=1.22.3
+TOOLS="${TOOLS:-$HOME/.cache/ape-tools}"
