@@ -11,4 +11,5 @@ export default {
   // Tests that start real processes (apiserver, Gatekeeper) are heavy on 2 cores.
   maxWorkers: 2,
   verbose: true,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };

@@ -11,7 +11,7 @@ export type Tool = 'opa' | 'gator' | 'gatekeeper' | 'etcd' | 'kube-apiserver';
 function versions(): Record<string, string> {
   const text = readFileSync(join(packageRoot(), 'test/tools/versions.sh'), 'utf8');
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(/^([A-Z0-9_]+)=([^\s$]+)$/gm)) out[m[1]!] = m[2]!;
+  for (const m of text.matchAll(/^([A-Z0-9_]+)=([^\s$]+)$/gm)) out[m[1]] = m[2]!;
   return out;
 }
 

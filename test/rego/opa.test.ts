@@ -68,7 +68,8 @@ describe('opa itself (test bed proof)', () => {
     const dir = join(packageRoot(), 'test/rego/fixtures/opa-proof');
     const evalRes = run(toolPath('opa'), ['eval', '-d', dir, '--format', 'json', 'data.proof.answer']);
     expect(evalRes.status).toBe(0);
-    expect(JSON.parse(evalRes.stdout).result[0].expressions[0].value).toBe(42);
+    const evaluated = JSON.parse(evalRes.stdout) as { result: { expressions: { value: unknown }[] }[] };
+    expect(evaluated.result[0]?.expressions[0]?.value).toBe(42);
     const testRes = run(toolPath('opa'), ['test', dir, '--format', 'json']);
     const tests = JSON.parse(testRes.stdout) as OpaTestResult[];
     expect(testRes.status).not.toBe(0);

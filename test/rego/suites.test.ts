@@ -79,7 +79,7 @@ describe('gator itself (test bed proof)', () => {
       const results = JSON.parse(bad.stdout) as { msg: string; constraint: { metadata: { name: string } } }[];
       expect(bad.status).toBe(1);
       expect(results).toHaveLength(1);
-      expect(results[0]!.msg).toContain('container "app": securityContext.privileged is true');
+      expect(results[0].msg).toContain('container "app": securityContext.privileged is true');
       const good = run(toolPath('gator'), ['test', '-f', join(dir, 'template.yaml'), '-f', join(dir, 'constraint.yaml'), '-f', join(dir, 'good.yaml'), '-o', 'json']);
       expect(good.status).toBe(0);
       expect(JSON.parse(good.stdout) ?? []).toEqual([]);

@@ -69,9 +69,10 @@ build_kube_apiserver() {
   [ -f go.mod ] || go mod init local/kubebin >/dev/null 2>&1
   local minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
   local gomod
-  gomod="$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/^ *"GoMod": "\(.*\)",*$/\1/p')"
+  gomod="$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
   # kubernetes requires every staging module at v0.0.0 with a ./staging replace; point each at
   # its published release (k8s v1.X.Y <-> staging v0.X.Y). Derived, never hand-listed.
+  [ -n "$gomod" ] && [ -f "$gomod" ] || { echo "cannot locate k8s.io/kubernetes@v$K8S_VERSION go.mod" >&2; exit 1; }
   local m
   for m in $(sed -n 's#^[[:space:]]*\(k8s\.io/[A-Za-z0-9._-]*\) => \./staging/.*#\1#p' "$gomod"); do
     go mod edit "-replace=$m=$m@v0.${K8S_VERSION#1.}"

@@ -1,0 +1,169 @@
+// The real Gatekeeper manager, run out of cluster against a test control plane: its CRDs are read
+// from the Go module it was built from (never committed copies), its webhook is registered by URL
+// with our CA, and stop() removes the webhook configuration first so the API server is never left
+// calling a dead webhook.
+import { mkdirSync, readdirSync, readFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubernetesObjectApi, AdmissionregistrationV1Api, ApiextensionsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { applyObject } from '../../src/kube/ssa.js';
+import { isNotFound } from '../../src/kube/errors.js';
+import { gatekeeperModuleDir, toolPath } from '../helpers/tools.js';
+import type { ControlPlane } from './control-plane.js';
+import { freePort, startProcess, waitFor, type Managed } from './processes.js';
+
+export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
+export const VALIDATING_WEBHOOK_NAME = 'gatekeeper-validating-webhook-configuration';
+
+export interface Gatekeeper {
+  process: Managed;
+  webhookBase: string;
+  logTail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+export interface GatekeeperOptions {
+  /** Extra manager flags. */
+  args?: string[];
+  /** Register the validating webhook (default true). The operator tests register their own. */
+  registerWebhook?: boolean;
+}
+
+export function gatekeeperCrds(): KubernetesObject[] {
+  const dir = join(gatekeeperModuleDir(), 'charts/gatekeeper/crds');
+  const out: KubernetesObject[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+      const obj = doc.toJS() as KubernetesObject | null;
+      if (obj?.kind === 'CustomResourceDefinition') out.push(obj);
+    }
+  }
+  return out;
+}
+
+export async function installGatekeeperCrds(cp: ControlPlane): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
+  const ext = cp.kubeConfig.makeApiClient(ApiextensionsV1Api);
+  const crds = gatekeeperCrds();
+  if (crds.length < 10) throw new Error(`expected Gatekeeper CRDs in its module, found ${crds.length}`);
+  for (const crd of crds) await applyObject(api, crd, 'ape-test-bed');
+  await waitFor('Gatekeeper CRDs established', async () => {
+    for (const crd of crds) {
+      const got = await ext.readCustomResourceDefinition({ name: crd.metadata!.name! });
+      if (!got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return false;
+    }
+    return true;
+  }, 30000);
+}
+
+export function validatingWebhookConfiguration(webhookBase: string, caBundle: string, failurePolicy: 'Fail' | 'Ignore' = 'Fail') {
+  const namespaceSelector = {
+    matchExpressions: [
+      { key: 'admission.gatekeeper.sh/ignore', operator: 'DoesNotExist' },
+      { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [GATEKEEPER_NAMESPACE] },
+    ],
+  };
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: VALIDATING_WEBHOOK_NAME },
+    webhooks: [
+      {
+        name: 'validation.gatekeeper.sh',
+        admissionReviewVersions: ['v1', 'v1beta1'],
+        clientConfig: { url: `${webhookBase}/v1/admit`, caBundle },
+        failurePolicy,
+        matchPolicy: 'Exact',
+        namespaceSelector,
+        rules: [
+          { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'], scope: '*' },
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach'], scope: 'Namespaced' },
+        ],
+        sideEffects: 'None',
+        timeoutSeconds: 3,
+      },
+      {
+        name: 'check-ignore-label.gatekeeper.sh',
+        admissionReviewVersions: ['v1', 'v1beta1'],
+        clientConfig: { url: `${webhookBase}/v1/admitlabel`, caBundle },
+        failurePolicy: 'Fail',
+        matchPolicy: 'Exact',
+        rules: [{ apiGroups: [''], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['namespaces'], scope: '*' }],
+        sideEffects: 'None',
+        timeoutSeconds: 3,
+      },
+    ],
+  };
+}
+
+export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions = {}): Promise<Gatekeeper> {
+  await installGatekeeperCrds(cp);
+  const core = cp.kubeConfig.makeApiClient(CoreV1Api);
+  try {
+    await core.createNamespace({ body: { metadata: { name: GATEKEEPER_NAMESPACE } } });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+  const certDir = join(cp.dir, 'gatekeeper-certs');
+  mkdirSync(certDir, { recursive: true });
+  copyFileSync(cp.pki.servingCert, join(certDir, 'tls.crt'));
+  copyFileSync(cp.pki.servingKey, join(certDir, 'tls.key'));
+  const [port, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const proc = startProcess('gatekeeper', toolPath('gatekeeper'), [
+    '--debug-use-fake-pod',
+    '--disable-cert-rotation',
+    `--cert-dir=${certDir}`,
+    '--host=127.0.0.1',
+    `--port=${port}`,
+    `--health-addr=127.0.0.1:${healthPort}`,
+    `--prometheus-port=${metricsPort}`,
+    `--exempt-namespace=${GATEKEEPER_NAMESPACE}`,
+    '--operation=webhook',
+    '--operation=audit',
+    '--operation=status',
+    // 'generate' is the operation that creates constraint CRDs from templates (v3.2x); without it
+    // templates are ingested but their constraint kinds never exist.
+    '--operation=generate',
+    '--audit-interval=10',
+    '--shutdown-delay=0',
+    '--enable-external-data=false',
+    '--disable-opa-builtin={http.send}',
+    '--default-create-vap-for-templates=false',
+    '--default-create-vap-binding-for-constraints=false',
+    '--log-denies=true',
+    ...(opts.args ?? []),
+  ], join(cp.dir, 'gatekeeper.log'), { KUBECONFIG: cp.kubeconfigPath, POD_NAMESPACE: GATEKEEPER_NAMESPACE });
+  const webhookBase = `https://127.0.0.1:${port}`;
+  const admission = cp.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  const removeWebhook = async () => {
+    try {
+      await admission.deleteValidatingWebhookConfiguration({ name: VALIDATING_WEBHOOK_NAME });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
+  try {
+    await waitFor('Gatekeeper /readyz', async () => {
+      const res = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+      return res.status === 200;
+    }, 120000, [proc]);
+    if (opts.registerWebhook !== false) {
+      const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
+      const caBundle = readFileSync(cp.pki.caCert).toString('base64');
+      await applyObject(api, validatingWebhookConfiguration(webhookBase, caBundle) as KubernetesObject, 'ape-test-bed');
+    }
+  } catch (err) {
+    await removeWebhook().catch(() => undefined);
+    await proc.stop();
+    throw err;
+  }
+  return {
+    process: proc,
+    webhookBase,
+    logTail: (lines) => proc.tail(lines),
+    async stop() {
+      await removeWebhook();
+      await proc.stop();
+    },
+  };
+}
