@@ -1,5 +1,22 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+// PSS restricted "Privilege Escalation"; SecurityPolicy `allowPrivilegeEscalation`.
+const check: Check = {
+  kind: 'D8AllowPrivilegeEscalation',
+  rego: 'allow-privilege-escalation',
+  libs: ['pods'],
+  description: 'Containers (regular, init, ephemeral) must set securityContext.allowPrivilegeEscalation: false explicitly.',
+  parameters: {
+    exemptWindowsPods: {
+      type: 'boolean',
+      description: 'Do not check pods with spec.os.name: windows (Pod Security Admission exempts them).',
+    },
+  },
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: ['allowPrivilegeEscalation'],
+  // Rendered unless privilege escalation is explicitly allowed: the documented default is false.
+  fromPolicy: (p) => (p.allowPrivilegeEscalation === true ? undefined : {}),
+  pss: { restricted: () => ({ exemptWindowsPods: true }) },
+};
 export default check;

@@ -1,5 +1,34 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+// SecurityPolicy `allowedFlexVolumes`.
+const check: Check = {
+  kind: 'D8AllowedFlexVolumes',
+  rego: 'allowed-flex-volumes',
+  libs: ['pods'],
+  description:
+    'Every flexVolume volume of the pod must use one of the allowed drivers (an empty list forbids flexVolume volumes).',
+  parameters: {
+    allowedFlexVolumes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { driver: { type: 'string' } },
+      },
+    },
+  },
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: ['allowedFlexVolumes'],
+  // Rendered whenever the list is present: an explicit [] is kept and forbids every flexVolume
+  // (tri-state lists, as the reference's newest hook does).
+  fromPolicy: (p) => {
+    const list = p.allowedFlexVolumes;
+    if (!Array.isArray(list)) return undefined;
+    const drivers = list
+      .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
+      .filter((e) => typeof e.driver === 'string')
+      .map((e) => ({ driver: e.driver as string }));
+    return { allowedFlexVolumes: drivers };
+  },
+};
 export default check;

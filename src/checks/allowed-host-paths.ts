@@ -1,5 +1,38 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+// PSS baseline "HostPath Volumes"; SecurityPolicy `allowedHostPaths`.
+const check: Check = {
+  kind: 'D8AllowedHostPaths',
+  rego: 'allowed-host-paths',
+  libs: ['pods'],
+  description:
+    'Every hostPath volume must lie under an allowed path prefix (matched by path segments); when every matching prefix is readOnly, each mount of that volume in every container (regular, init, ephemeral) must be readOnly. An empty list forbids hostPath volumes.',
+  parameters: {
+    allowedHostPaths: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          pathPrefix: { type: 'string' },
+          readOnly: { type: 'boolean' },
+        },
+      },
+    },
+  },
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: ['allowedHostPaths'],
+  // Rendered whenever the list is present; an explicit [] forbids every hostPath volume.
+  fromPolicy: (p) => {
+    const list = p.allowedHostPaths;
+    if (!Array.isArray(list)) return undefined;
+    const paths = list
+      .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
+      .filter((e) => typeof e.pathPrefix === 'string')
+      .map((e) => ({ pathPrefix: e.pathPrefix as string, readOnly: e.readOnly === true }));
+    return { allowedHostPaths: paths };
+  },
+  // PSA baseline hostPathVolumes: no hostPath volume at all.
+  pss: { baseline: () => ({ allowedHostPaths: [] }) },
+};
 export default check;

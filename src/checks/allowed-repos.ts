@@ -1,5 +1,22 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `allowedRepos`.
+const check: Check = {
+  kind: 'D8AllowedRepos',
+  rego: 'allowed-repos',
+  libs: ['pods'],
+  description:
+    'Every container image (regular, init, ephemeral) must start with one of the allowed repository prefixes (plain string prefix: end a prefix with "/" to stop "registry.example.com" from also admitting "registry.example.com.evil.io").',
+  parameters: {
+    repos: { type: 'array', items: { type: 'string' } },
+  },
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['allowedRepos'],
+  // An empty list is dropped, as the reference's `if` on the value does (no constraint).
+  fromPolicy: (p) => {
+    const repos = p.allowedRepos;
+    return Array.isArray(repos) && repos.length > 0 ? { repos } : undefined;
+  },
+};
 export default check;

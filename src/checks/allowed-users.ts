@@ -1,5 +1,56 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, type JSONSchema, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+const ranges: JSONSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { min: { type: 'integer' }, max: { type: 'integer' } },
+  },
+};
+
+const rule = (rules: string[]): JSONSchema => ({
+  type: 'object',
+  properties: { rule: { type: 'string', enum: rules }, ranges },
+});
+
+const blocks = ['runAsUser', 'runAsGroup', 'supplementalGroups', 'fsGroup'] as const;
+
+// PSS restricted "Running as Non-root" + "Running as Non-root user"; SecurityPolicy runAsUser,
+// runAsGroup, supplementalGroups, fsGroup.
+const check: Check = {
+  kind: 'D8AllowedUsers',
+  rego: 'allowed-users',
+  libs: ['pods'],
+  description:
+    'User and group IDs of every container (regular, init, ephemeral) and of the pod must follow the rules: MustRunAs (set and within a range), MayRunAs (within a range when set), MustRunAsNonRoot (runAsNonRoot true for every container and no runAsUser 0, as Pod Security Admission restricted), RunAsAny (anything).',
+  parameters: {
+    runAsUser: rule(['MustRunAs', 'MustRunAsNonRoot', 'RunAsAny']),
+    runAsGroup: rule(['MustRunAs', 'MayRunAs', 'RunAsAny']),
+    supplementalGroups: rule(['MustRunAs', 'MayRunAs', 'RunAsAny']),
+    fsGroup: rule(['MustRunAs', 'MayRunAs', 'RunAsAny']),
+    // Pods with spec.hostUsers: false (own user namespace) skip the runAsUser rule, as PSA >= 1.35
+    // skips its runAsNonRoot and runAsUser checks for them.
+    exemptUserNamespacePods: { type: 'boolean' },
+  },
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: [...blocks],
+  // RunAsAny blocks are no-ops and dropped; no block left: no constraint.
+  fromPolicy: (p) => {
+    const out: Record<string, unknown> = {};
+    for (const key of blocks) {
+      const block = p[key];
+      if (block === null || typeof block !== 'object') continue;
+      const b = block as Record<string, unknown>;
+      if (typeof b.rule !== 'string' || b.rule === 'RunAsAny') continue;
+      const params: Record<string, unknown> = { rule: b.rule };
+      if (Array.isArray(b.ranges)) params.ranges = b.ranges;
+      out[key] = params;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  },
+  pss: {
+    restricted: () => ({ runAsUser: { rule: 'MustRunAsNonRoot' }, exemptUserNamespacePods: true }),
+  },
+};
 export default check;

@@ -1,5 +1,43 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+/** Volume source field names of core/v1 Volume, as they appear in pod specs. */
+const volumeTypes = [
+  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI',
+  'emptyDir', 'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs', 'hostPath',
+  'image', 'iscsi', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'projected', 'quobyte',
+  'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume',
+];
+
+// The policy enum uses PodSecurityPolicy's FSType names; only one differs from the pod spec key.
+const policyToField: Record<string, string> = { cephFS: 'cephfs' };
+
+// PSA v1.37 restrictedVolumes: the volume sources it lets through. `image` has been allowed since
+// 1.33 (patched into the 1.0 check, so every policy version allows it).
+const restrictedVolumes = [
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
+];
+
+// PSS restricted "Volume Types"; SecurityPolicy `allowedVolumes`.
+const check: Check = {
+  kind: 'D8AllowedVolumeTypes',
+  rego: 'allowed-volume-types',
+  libs: ['pods'],
+  description:
+    'Every pod volume must use an allowed volume source type ("*" allows all, "none" or an empty list none); a volume without a source counts as emptyDir, as the API server defaults it.',
+  parameters: {
+    volumes: { type: 'array', items: { type: 'string', enum: ['*', 'none', ...volumeTypes] } },
+  },
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: ['allowedVolumes'],
+  // Present renders (an explicit [] allows no volume at all); "*" allows every type: no constraint.
+  fromPolicy: (p) => {
+    const list = p.allowedVolumes;
+    if (!Array.isArray(list)) return undefined;
+    const names = list.filter((v): v is string => typeof v === 'string');
+    if (names.includes('*')) return undefined;
+    return { volumes: [...new Set(names.map((v) => policyToField[v] ?? v))] };
+  },
+  pss: { restricted: () => ({ volumes: [...restrictedVolumes] }) },
+};
 export default check;

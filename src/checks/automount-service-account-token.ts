@@ -1,5 +1,17 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+// SecurityPolicy `automountServiceAccountToken: false`. Not part of PSS.
+const check: Check = {
+  kind: 'D8AutomountServiceAccountTokenPod',
+  rego: 'automount-service-account-token',
+  libs: ['pods'],
+  description:
+    'Pods must set spec.automountServiceAccountToken: false and no container may mount the service account token path; Pod updates are not reviewed (the field is immutable).',
+  parameters: {},
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: ['automountServiceAccountToken'],
+  // Only an explicit false asks for the check (absent means true in the reference's normalisation).
+  fromPolicy: (p) => (p.automountServiceAccountToken === false ? {} : undefined),
+};
 export default check;

@@ -1,5 +1,17 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `checkContainerDuplicates`.
+const check: Check = {
+  kind: 'D8ContainerDuplicates',
+  rego: 'container-duplicates',
+  libs: ['pods'],
+  description:
+    'Container names are unique among containers and, separately, among initContainers; env variable names are unique within each container.',
+  parameters: {},
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['checkContainerDuplicates'],
+  // Only an explicit true asks for the check (false is dropped, as the reference's omitempty does).
+  fromPolicy: (p) => (p.checkContainerDuplicates === true ? {} : undefined),
+};
 export default check;

@@ -1,5 +1,22 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `disallowedImageTags`.
+const check: Check = {
+  kind: 'D8DisallowedTags',
+  rego: 'disallowed-tags',
+  libs: ['pods'],
+  description:
+    'No container image (regular, init, ephemeral) may use a disallowed tag; an image without tag and digest means "latest", a digest-pinned image is always allowed.',
+  parameters: {
+    tags: { type: 'array', items: { type: 'string' } },
+  },
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['disallowedImageTags'],
+  // An empty list disallows nothing: no constraint.
+  fromPolicy: (p) => {
+    const tags = p.disallowedImageTags;
+    return Array.isArray(tags) && tags.length > 0 ? { tags } : undefined;
+  },
+};
 export default check;

@@ -1,5 +1,33 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `disallowedTolerations`.
+const check: Check = {
+  kind: 'D8DisallowedTolerations',
+  rego: 'disallowed-tolerations',
+  libs: ['pods'],
+  description:
+    'No pod toleration may match a disallowed pattern (every field the pattern sets equals the toleration\'s); the not-ready/unreachable NoExecute tolerations Kubernetes adds are ignored.',
+  parameters: {
+    tolerations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          key: { type: 'string' },
+          operator: { type: 'string', enum: ['Exists', 'Equal'] },
+          value: { type: 'string' },
+          effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+        },
+      },
+    },
+  },
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['disallowedTolerations'],
+  // Rendered only for a non-empty list, as the reference does.
+  fromPolicy: (p) => {
+    const t = p.disallowedTolerations;
+    return Array.isArray(t) && t.length > 0 ? { tolerations: t } : undefined;
+  },
+};
 export default check;

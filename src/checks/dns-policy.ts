@@ -1,5 +1,16 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `checkHostNetworkDNSPolicy`.
+const check: Check = {
+  kind: 'D8DNSPolicy',
+  rego: 'dns-policy',
+  libs: ['pods'],
+  description: 'A pod with spec.hostNetwork: true must set spec.dnsPolicy: ClusterFirstWithHostNet.',
+  parameters: {},
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['checkHostNetworkDNSPolicy'],
+  // Only an explicit true asks for the check (false is dropped, as the reference's omitempty does).
+  fromPolicy: (p) => (p.checkHostNetworkDNSPolicy === true ? {} : undefined),
+};
 export default check;

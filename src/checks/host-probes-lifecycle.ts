@@ -1,5 +1,17 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+// PSS baseline "Host Probes / Lifecycle Hooks" (Kubernetes 1.34+). No SecurityPolicy field asks for it.
+const check: Check = {
+  kind: 'D8HostProbesLifecycle',
+  rego: 'host-probes-lifecycle',
+  libs: ['pods'],
+  description:
+    'Probes (liveness, readiness, startup) and lifecycle handlers (postStart, preStop) of every container must not set httpGet.host or tcpSocket.host.',
+  parameters: {},
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: [],
+  fromPolicy: () => undefined,
+  pss: { baseline: () => ({}) },
+};
 export default check;

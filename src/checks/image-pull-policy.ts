@@ -1,5 +1,18 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `imagePullPolicy`.
+const check: Check = {
+  kind: 'D8ImagePullPolicy',
+  rego: 'image-pull-policy',
+  libs: ['pods'],
+  description:
+    'An imagePullPolicy set on a regular container must equal the required policy (unset is not reviewed; note the API server defaults it on Pods: Always for ":latest" or untagged images, IfNotPresent otherwise).',
+  parameters: {
+    policy: { type: 'string', enum: ['Always', 'IfNotPresent'] },
+  },
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['imagePullPolicy'],
+  fromPolicy: (p) => (typeof p.imagePullPolicy === 'string' ? { policy: p.imagePullPolicy } : undefined),
+};
 export default check;

@@ -1,5 +1,22 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
 import type { Check } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `ingressClassNames`.
+const check: Check = {
+  kind: 'D8IngressClass',
+  rego: 'ingress-class',
+  libs: ['pods'],
+  description:
+    'An Ingress must set spec.ingressClassName to one of the allowed classes (absent is a violation: the DefaultIngressClass plugin has already set it when a default exists).',
+  parameters: {
+    ingressClassNames: { type: 'array', items: { type: 'string' } },
+  },
+  matches: [{ apiGroups: ['networking.k8s.io'], kinds: ['Ingress'] }],
+  source: 'OperationPolicy',
+  fields: ['ingressClassNames'],
+  // An empty list is dropped like the reference's omitempty marshalling does (no constraint).
+  fromPolicy: (p) => {
+    const names = p.ingressClassNames;
+    return Array.isArray(names) && names.length > 0 ? { ingressClassNames: names } : undefined;
+  },
+};
 export default check;

@@ -1,5 +1,21 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `priorityClassNames`.
+const check: Check = {
+  kind: 'D8PriorityClass',
+  rego: 'priority-class',
+  libs: ['pods'],
+  description: 'A spec.priorityClassName set on the pod must be one of the allowed priority classes (unset is allowed).',
+  parameters: {
+    priorityClassNames: { type: 'array', items: { type: 'string' } },
+  },
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['priorityClassNames'],
+  // An empty list is dropped, as the reference's `if` on the value does (no constraint).
+  fromPolicy: (p) => {
+    const names = p.priorityClassNames;
+    return Array.isArray(names) && names.length > 0 ? { priorityClassNames: names } : undefined;
+  },
+};
 export default check;

@@ -1,5 +1,16 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+// SecurityPolicy `readOnlyRootFilesystem: true`. Not part of PSS.
+const check: Check = {
+  kind: 'D8ReadOnlyRootFilesystem',
+  rego: 'read-only-root-filesystem',
+  libs: ['pods'],
+  description: 'Containers (regular, init, ephemeral) must set securityContext.readOnlyRootFilesystem: true.',
+  parameters: {},
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: ['readOnlyRootFilesystem'],
+  // Only an explicit true asks for the check; false (or absent) is a no-op.
+  fromPolicy: (p) => (p.readOnlyRootFilesystem === true ? {} : undefined),
+};
 export default check;

@@ -1,5 +1,21 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `requiredProbes`.
+const check: Check = {
+  kind: 'D8RequiredProbes',
+  rego: 'required-probes',
+  libs: ['pods'],
+  description: 'Every regular container must define each of the listed probes (init and ephemeral containers are exempt).',
+  parameters: {
+    probes: { type: 'array', items: { type: 'string', enum: ['livenessProbe', 'readinessProbe', 'startupProbe'] } },
+  },
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['requiredProbes'],
+  // An empty list requires nothing: no constraint.
+  fromPolicy: (p) => {
+    const probes = p.requiredProbes;
+    return Array.isArray(probes) && probes.length > 0 ? { probes } : undefined;
+  },
+};
 export default check;

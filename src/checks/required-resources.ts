@@ -1,5 +1,32 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podKinds } from './types.js';
 
-const check: Check | undefined = undefined;
+const resourceNames = { type: 'array', items: { type: 'string', enum: ['cpu', 'memory'] } };
+
+// OperationPolicy `requiredResources` ({limits, requests}, either may be absent).
+const check: Check = {
+  kind: 'D8RequiredResources',
+  rego: 'required-resources',
+  libs: ['pods'],
+  description:
+    'Every regular and init container must set the listed resources.limits and resources.requests (a request counts as set when the same limit is: Kubernetes defaults the request to the limit).',
+  parameters: {
+    limits: resourceNames,
+    requests: resourceNames,
+  },
+  matches: podKinds,
+  source: 'OperationPolicy',
+  fields: ['requiredResources'],
+  // Both lists are always passed (an absent one as []); nothing required at all is a no-op.
+  fromPolicy: (p) => {
+    const rr = p.requiredResources;
+    if (rr === null || typeof rr !== 'object') return undefined;
+    const list = (k: string): unknown[] => {
+      const v = (rr as Record<string, unknown>)[k];
+      return Array.isArray(v) ? v : [];
+    };
+    const limits = list('limits');
+    const requests = list('requests');
+    return limits.length > 0 || requests.length > 0 ? { limits, requests } : undefined;
+  },
+};
 export default check;

@@ -1,5 +1,22 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
 import type { Check } from './types.js';
 
-const check: Check | undefined = undefined;
+// OperationPolicy `storageClassNames`.
+const check: Check = {
+  kind: 'D8StorageClass',
+  rego: 'storage-class',
+  libs: ['pods'],
+  description:
+    'A PersistentVolumeClaim must set spec.storageClassName to one of the allowed classes (absent is a violation: the DefaultStorageClass plugin has already set it when a default exists).',
+  parameters: {
+    storageClassNames: { type: 'array', items: { type: 'string' } },
+  },
+  matches: [{ apiGroups: [''], kinds: ['PersistentVolumeClaim'] }],
+  source: 'OperationPolicy',
+  fields: ['storageClassNames'],
+  // An empty list is dropped like the reference's omitempty marshalling does (no constraint).
+  fromPolicy: (p) => {
+    const names = p.storageClassNames;
+    return Array.isArray(names) && names.length > 0 ? { storageClassNames: names } : undefined;
+  },
+};
 export default check;

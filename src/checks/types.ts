@@ -36,6 +36,11 @@ export interface Check {
    */
   fromPolicy?: (policies: Record<string, unknown>) => Record<string, unknown> | undefined;
   /**
+   * Kinds from the policy itself, overriding `matches` (e.g. requiredLabels.watchKinds).
+   * Undefined: use `matches`.
+   */
+  kindsFromPolicy?: (policies: Record<string, unknown>) => KindMatch[] | undefined;
+  /**
    * Inventory the Rego reads (Gatekeeper `Config` sync list entries), if any.
    * Most checks read only the reviewed object and their parameters.
    */
@@ -62,14 +67,13 @@ export const podKinds: KindMatch[] = [
   { apiGroups: [''], kinds: ['Pod'] },
 ];
 
-export const podControllerKinds: KindMatch[] = [
-  { apiGroups: ['apps'], kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] },
-  { apiGroups: ['batch'], kinds: ['Job', 'CronJob'] },
-  { apiGroups: [''], kinds: ['ReplicationController', 'PodTemplate'] },
-];
-
+/**
+ * Pods and the controllers that template them. ReplicaSet is deliberately left out, as in the
+ * reference: users create Deployments, whose pod template is already reviewed, and a denied
+ * ReplicaSet only shows up as a stuck rollout. The Rego still understands ReplicaSets.
+ */
 export const podsAndControllers: KindMatch[] = [
   { apiGroups: [''], kinds: ['Pod', 'ReplicationController', 'PodTemplate'] },
-  { apiGroups: ['apps'], kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] },
+  { apiGroups: ['apps'], kinds: ['Deployment', 'StatefulSet', 'DaemonSet'] },
   { apiGroups: ['batch'], kinds: ['Job', 'CronJob'] },
 ];

@@ -1,5 +1,17 @@
-// Placeholder until this check lands: the catalog skips undefined entries.
-import type { Check } from './types.js';
+import { type Check, podsAndControllers } from './types.js';
 
-const check: Check | undefined = undefined;
+// PSS baseline "HostProcess" (Windows). No SecurityPolicy field asks for it.
+const check: Check = {
+  kind: 'D8WindowsHostProcess',
+  rego: 'windows-host-process',
+  libs: ['pods'],
+  description:
+    'Pods must not run as Windows HostProcess: securityContext.windowsOptions.hostProcess must not be true at pod level or in any container (regular, init, ephemeral).',
+  parameters: {},
+  matches: podsAndControllers,
+  source: 'SecurityPolicy',
+  fields: [],
+  fromPolicy: () => undefined,
+  pss: { baseline: () => ({}) },
+};
 export default check;

@@ -1,0 +1,58 @@
+// OpenAPI v3 schema of the module settings (ModuleConfig `admission-policy-engine` spec.settings).
+// Defaults are not in the schema: validateSettings merges the result over `defaultSettings`
+// (src/api/types.ts), the single place they are defined. Unknown keys are rejected.
+
+const hostPort = { type: 'integer', format: 'int32', minimum: 0, maximum: 65535 } as const;
+
+export const settingsSchema = {
+  type: 'object',
+  properties: {
+    podSecurityStandards: {
+      type: 'object',
+      description: 'Pod Security Standards applied to namespaces (overridable per namespace with labels).',
+      properties: {
+        defaultPolicy: {
+          type: 'string',
+          description: 'Standard for namespaces without the `security.deckhouse.io/pod-policy` label. Default Baseline.',
+          enum: ['Privileged', 'Baseline', 'Restricted'],
+        },
+        enforcementAction: {
+          type: 'string',
+          description: 'Cluster-wide action for Pod Security Standards violations. Default Deny.',
+          enum: ['Deny', 'Warn', 'Dryrun'],
+        },
+        controllerValidation: {
+          type: 'boolean',
+          description: 'Also check pod controllers (Deployment, StatefulSet, DaemonSet, ReplicationController, Job, CronJob), not only Pods. Default true.',
+        },
+        policies: {
+          type: 'object',
+          properties: {
+            hostPorts: {
+              type: 'object',
+              properties: {
+                knownRanges: {
+                  type: 'array',
+                  description: 'hostPort ranges (inclusive) the Baseline standard tolerates.',
+                  items: { type: 'object', required: ['min', 'max'], properties: { min: hostPort, max: hostPort } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    gatekeeper: {
+      type: 'object',
+      description: 'Where the cluster Gatekeeper runs (not a Deckhouse setting).',
+      properties: {
+        namespace: {
+          type: 'string',
+          description: 'Namespace of Gatekeeper and its `Config`.',
+          maxLength: 63,
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,506 @@
+// Validation of OperationPolicy / SecurityPolicy objects and of the module settings.
+//
+// Policies are checked against the openAPIV3Schema of our own CRDs (crds/*.yaml, read at runtime),
+// so the operator, the CLI and the API server agree. Like `kubectl apply` with strict field
+// validation, unknown fields are errors (a typo must not silently disable a check). What an
+// OpenAPI schema cannot express (min <= max, selector operators and values, label syntax, object
+// names) is checked here afterwards. Errors are Kubernetes-style field paths plus a message that
+// says what is wrong and how to fix it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type AnySchemaObject, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { packageRoot } from '../util/package-root.js';
+import { settingsSchema } from './settings-schema.js';
+import {
+  API_VERSION,
+  POLICY_KINDS,
+  defaultSettings,
+  type FieldError,
+  type OperationPolicy,
+  type PolicyKind,
+  type ResolvedSettings,
+  type SecurityPolicy,
+} from './types.js';
+
+export type { FieldError } from './types.js';
+
+export type PolicyValidation = { ok: true; policy: OperationPolicy | SecurityPolicy } | { ok: false; errors: FieldError[] };
+export type SettingsValidation = { ok: true; settings: ResolvedSettings } | { ok: false; errors: FieldError[] };
+
+/** Name prefixes of the constraints the operator generates itself; user policies must not use them. */
+export const RESERVED_POLICY_NAME_PREFIXES = ['d8-pod-security-', 'd8-system-'] as const;
+
+/** CRD file (relative to the package root) per policy kind. */
+export const CRD_FILES: Readonly<Record<PolicyKind, string>> = {
+  OperationPolicy: 'crds/operationpolicies.deckhouse.io.yaml',
+  SecurityPolicy: 'crds/securitypolicies.deckhouse.io.yaml',
+};
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// ---------------------------------------------------------------------------------------------
+// Schema loading and compilation
+
+/** The `v1alpha1` openAPIV3Schema of a CRD file under the package root. */
+export function loadCrdSchema(file: string, version = 'v1alpha1'): SchemaObject {
+  const path = join(packageRoot(), file);
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  for (const doc of docs) {
+    const crd = doc.toJS() as { kind?: string; spec?: { versions?: { name: string; schema?: { openAPIV3Schema?: SchemaObject } }[] } };
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    const schema = crd.spec?.versions?.find((v) => v.name === version)?.schema?.openAPIV3Schema;
+    if (schema) return schema;
+  }
+  throw new Error(`${path}: no CustomResourceDefinition with an openAPIV3Schema for version ${version}`);
+}
+
+/** Annotation-only OpenAPI / Kubernetes keywords ajv must accept in strict mode. */
+const ANNOTATION_KEYWORDS = [
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  // CEL rules are enforced by the API server only.
+  'x-kubernetes-validations',
+  'example',
+  'externalDocs',
+];
+
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+let ajvInstance: Ajv | undefined;
+function ajv(): Ajv {
+  if (ajvInstance) return ajvInstance;
+  const a = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    verbose: true,
+    strict: true,
+    // OpenAPI schemas put `required` in anyOf branches without a type; that is fine.
+    strictTypes: false,
+    strictRequired: false,
+    strictTuples: false,
+  });
+  for (const keyword of ANNOTATION_KEYWORDS) a.addKeyword({ keyword });
+  // list-type set / map: no duplicates (as the API server enforces).
+  a.addKeyword({
+    keyword: 'x-kubernetes-list-type',
+    type: 'array',
+    schemaType: 'string',
+    errors: false,
+    validate: (listType: unknown, data: unknown, parent?: AnySchemaObject) => !Array.isArray(data) || duplicateIndex(String(listType), data, parent) < 0,
+  });
+  a.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= INT32.min && n <= INT32.max });
+  a.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+  a.addFormat('float', { type: 'number', validate: () => true });
+  a.addFormat('double', { type: 'number', validate: () => true });
+  a.addFormat('date-time', (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)));
+  a.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+  return (ajvInstance = a);
+}
+
+/** Index of the first element that repeats an earlier one under the list type, or -1. */
+function duplicateIndex(listType: string, data: unknown[], parent?: AnySchemaObject): number {
+  if (listType !== 'set' && listType !== 'map') return -1;
+  const keys = (parent?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+  const seen = new Set<string>();
+  for (let i = 0; i < data.length; i++) {
+    const item = data[i];
+    const id = listType === 'map' && isObject(item) ? JSON.stringify(keys.map((k) => item[k])) : JSON.stringify(item);
+    if (seen.has(id)) return i;
+    seen.add(id);
+  }
+  return -1;
+}
+
+/**
+ * Strict-field copy of a schema: objects with `properties` (and no other rule for extra keys)
+ * reject unknown keys. Also registers any unknown `format` as annotation-only.
+ */
+function strictCopy(schema: unknown): unknown {
+  if (!isObject(schema)) return schema;
+  const out: Json = { ...schema };
+  const mapOf = (m: unknown) => (isObject(m) ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, strictCopy(v)])) : m);
+  if ('properties' in out) out.properties = mapOf(out.properties);
+  if ('patternProperties' in out) out.patternProperties = mapOf(out.patternProperties);
+  for (const k of ['items', 'additionalProperties', 'not']) if (isObject(out[k])) out[k] = strictCopy(out[k]);
+  for (const k of ['anyOf', 'allOf', 'oneOf']) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map(strictCopy);
+  if (isObject(out.properties) && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  if (typeof out.format === 'string' && !ajv().formats[out.format]) ajv().addFormat(out.format, true);
+  return out;
+}
+
+const validators = new Map<string, ValidateFunction>();
+function compiled(key: string, schema: () => SchemaObject): ValidateFunction {
+  let v = validators.get(key);
+  if (!v) {
+    v = ajv().compile(strictCopy(schema()) as SchemaObject);
+    validators.set(key, v);
+  }
+  return v;
+}
+
+const policyValidator = (kind: PolicyKind) => compiled(kind, () => loadCrdSchema(CRD_FILES[kind]));
+const settingsValidator = () => compiled('settings', () => settingsSchema);
+
+// ---------------------------------------------------------------------------------------------
+// Error formatting
+
+/** JSON pointer (`/spec/policies/allowedHostPorts/0/min`) to a field path (`spec.policies.allowedHostPorts[0].min`). */
+export function fieldPath(prefix: string, pointer: string): string {
+  let out = prefix;
+  if (!pointer) return out;
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out = appendField(out, seg);
+  }
+  return out;
+}
+
+function appendField(path: string, seg: string): string {
+  if (/^\d+$/.test(seg)) return `${path}[${seg}]`;
+  if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) return path ? `${path}.${seg}` : seg;
+  return `${path}[${seg}]`;
+}
+
+const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (isObject(v)) return 'an object';
+  if (typeof v === 'string') return `string ${quote(v.length > 60 ? v.slice(0, 57) + '...' : v)}`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `integer ${v}` : `number ${v}`;
+  if (typeof v === 'boolean') return `boolean ${v}`;
+  return typeof v;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean (true or false)',
+  array: 'a list',
+  object: 'an object (a mapping of fields)',
+  null: 'null',
+};
+
+/** Human descriptions of the patterns used in our schemas. */
+const PATTERN_HINTS: Record<string, string> = {
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?/[A-Za-z][A-Za-z0-9]*$':
+    'must be "<apiGroup>/<Kind>", e.g. "apps/Deployment", "networking.k8s.io/Ingress", or "/Pod" for the core API group',
+  '^[a-z0-9.\\-:@/]*\\*?$':
+    'must be an image address made of lower-case letters, digits and the characters . - : @ /, optionally ending in a single "*" (e.g. "registry.example.com/team/*")',
+  '^/[^*]*$': 'must be an absolute path starting with "/"; "*" is not supported (a prefix already matches everything below it)',
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$': "must be a valid namespace name: lower-case letters, digits and '-', starting and ending with a letter or digit",
+};
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return dp[b.length];
+}
+
+function suggest(value: unknown, candidates: readonly unknown[]): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const strs = candidates.filter((c): c is string => typeof c === 'string');
+  const norm = (s: string) => s.toLowerCase().replace(/^cap_/, '').replace(/[-_]/g, '');
+  const exactish = strs.find((c) => norm(c) === norm(value));
+  if (exactish) return exactish;
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of strs) {
+    const d = distance(value.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 4)) ? best : undefined;
+}
+
+function formatError(e: ErrorObject, prefix: string): FieldError {
+  const field = fieldPath(prefix, e.instancePath);
+  const p = e.params as Record<string, unknown>;
+  const parent = e.parentSchema;
+  switch (e.keyword) {
+    case 'required':
+      return { field: appendField(field, String(p.missingProperty)), message: 'is required' };
+    case 'additionalProperties': {
+      const name = String(p.additionalProperty);
+      const allowed = Object.keys((parent?.properties as Json | undefined) ?? {});
+      const hint = suggest(name, allowed);
+      return {
+        field: appendField(field, name),
+        message: hint ? `unknown field; did you mean "${hint}"?` : `unknown field; allowed fields: ${allowed.join(', ')}`,
+      };
+    }
+    case 'enum': {
+      const values = (p.allowedValues as unknown[]) ?? [];
+      const hint = suggest(e.data, values);
+      const list = values.map((v) => (typeof v === 'string' && /^[A-Za-z0-9_.-]+$/.test(v) ? v : quote(v))).join(', ');
+      return { field, message: `must be one of ${list} (got ${describe(e.data)})${hint ? `; did you mean ${hint}?` : ''}` };
+    }
+    case 'type': {
+      const types = String(p.type).split(',');
+      return { field, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}, got ${describe(e.data)}` };
+    }
+    case 'pattern': {
+      const pattern = String(p.pattern);
+      return { field, message: `${PATTERN_HINTS[pattern] ?? `must match the regular expression ${pattern}`} (got ${describe(e.data)})` };
+    }
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return { field, message: `must be ${e.keyword === 'minimum' ? 'at least' : 'greater than'} ${String(p.limit)} (got ${describe(e.data)})` };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { field, message: `must be ${e.keyword === 'maximum' ? 'at most' : 'less than'} ${String(p.limit)} (got ${describe(e.data)})` };
+    case 'minItems':
+      return { field, message: `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}` };
+    case 'maxItems':
+      return { field, message: `must have at most ${String(p.limit)} items` };
+    case 'minLength':
+      return { field, message: Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters long` };
+    case 'maxLength':
+      return { field, message: `must be at most ${String(p.limit)} characters long` };
+    case 'format': {
+      const formats: Record<string, string> = {
+        int32: `a 32-bit integer (${INT32.min}..${INT32.max})`,
+        int64: 'an integer that fits in 64 bits',
+        'date-time': 'an RFC 3339 date-time, e.g. 2024-01-02T15:04:05Z',
+        byte: 'base64-encoded data',
+      };
+      return { field, message: `must be ${formats[String(p.format)] ?? `in format ${String(p.format)}`} (got ${describe(e.data)})` };
+    }
+    case 'anyOf': {
+      const branches = (e.schema as SchemaObject[]) ?? [];
+      const names = branches.map((b) => (isObject(b) && Object.keys(b).length === 1 && Array.isArray(b.required) ? (b.required as string[]) : undefined));
+      if (names.every((n) => n !== undefined && n.length === 1)) {
+        return { field, message: `must set at least one of ${names.map((n) => n![0]).join(', ')}` };
+      }
+      return { field, message: 'does not match any of the allowed forms' };
+    }
+    case 'x-kubernetes-list-type': {
+      const data = Array.isArray(e.data) ? e.data : [];
+      const i = duplicateIndex(String(e.schema), data, parent);
+      const keys = (parent?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+      return {
+        field: i >= 0 ? `${field}[${i}]` : field,
+        message: e.schema === 'map' ? `duplicate entry: ${keys.join(', ')} must be unique in the list` : 'duplicate value: list entries must be unique',
+      };
+    }
+    default:
+      return { field, message: e.message ?? `failed ${e.keyword}` };
+  }
+}
+
+function formatErrors(errors: ErrorObject[] | null | undefined, prefix: string): FieldError[] {
+  const all = errors ?? [];
+  // anyOf reports every failing branch too; the anyOf error alone says it better.
+  const anyOfPaths = all.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath + '/');
+  const kept = all.filter((e) => !anyOfPaths.some((p) => e.schemaPath.startsWith(p)));
+  return dedupe(kept.map((e) => formatError(e, prefix)));
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.field}\u0000${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks the schema cannot express
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** The reserved prefix a policy name starts with, if any. */
+export function reservedNamePrefix(name: string): string | undefined {
+  return RESERVED_POLICY_NAME_PREFIXES.find((p) => name.startsWith(p));
+}
+
+/** Error for a policy name that takes a prefix reserved for generated constraints. */
+export function checkReservedName(name: string): FieldError | undefined {
+  const prefix = reservedNamePrefix(name);
+  if (!prefix) return undefined;
+  return {
+    field: 'metadata.name',
+    message: `"${name}" starts with "${prefix}", a prefix reserved for constraints the operator generates itself; rename the policy`,
+  };
+}
+
+/** metadata.name: present, a DNS-1123 subdomain, and (unless disabled) not reserved. */
+export function checkPolicyName(name: unknown, opts: { reserved?: boolean } = {}): FieldError[] {
+  const field = 'metadata.name';
+  if (name === undefined || name === null || name === '') return [{ field, message: 'is required' }];
+  if (typeof name !== 'string') return [{ field, message: `must be a string, got ${describe(name)}` }];
+  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    return [
+      {
+        field,
+        message: `"${name}" is not a valid name: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`,
+      },
+    ];
+  }
+  const reserved = opts.reserved === false ? undefined : checkReservedName(name);
+  return reserved ? [reserved] : [];
+}
+
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+    return `the prefix "${prefix}" of label key "${key}" must be a DNS subdomain (lower-case, e.g. example.com)`;
+  }
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+    return `"${key}" is not a valid label key: the name part must be 1-63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+function labelValueProblem(value: string): string | undefined {
+  if (value === '' || (value.length <= 63 && LABEL_NAME.test(value))) return undefined;
+  return `"${value}" is not a valid label value: at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+}
+
+function checkLabelSelector(sel: unknown, path: string, out: FieldError[]): void {
+  if (!isObject(sel)) return;
+  if (isObject(sel.matchLabels)) {
+    for (const [k, v] of Object.entries(sel.matchLabels)) {
+      const field = appendField(`${path}.matchLabels`, k);
+      const keyProblem = labelKeyProblem(k);
+      if (keyProblem) out.push({ field, message: keyProblem });
+      const valueProblem = typeof v === 'string' ? labelValueProblem(v) : undefined;
+      if (valueProblem) out.push({ field, message: valueProblem });
+    }
+  }
+  if (Array.isArray(sel.matchExpressions)) {
+    sel.matchExpressions.forEach((req: unknown, i) => {
+      if (!isObject(req)) return;
+      const field = `${path}.matchExpressions[${i}]`;
+      if (typeof req.key === 'string') {
+        const keyProblem = labelKeyProblem(req.key);
+        if (keyProblem) out.push({ field: `${field}.key`, message: keyProblem });
+      }
+      const values = Array.isArray(req.values) ? req.values : [];
+      if ((req.operator === 'In' || req.operator === 'NotIn') && values.length === 0) {
+        out.push({ field: `${field}.values`, message: `must be non-empty when operator is ${req.operator}` });
+      }
+      if ((req.operator === 'Exists' || req.operator === 'DoesNotExist') && values.length > 0) {
+        out.push({ field: `${field}.values`, message: `must be empty when operator is ${req.operator}` });
+      }
+      values.forEach((v: unknown, j) => {
+        const problem = typeof v === 'string' ? labelValueProblem(v) : undefined;
+        if (problem) out.push({ field: `${field}.values[${j}]`, message: problem });
+      });
+    });
+  }
+}
+
+function checkRanges(list: unknown, path: string, out: FieldError[], lo = 'min', hi = 'max'): void {
+  const check = (r: unknown, field: string) => {
+    if (isObject(r) && typeof r[lo] === 'number' && typeof r[hi] === 'number' && r[lo] > r[hi]) {
+      out.push({ field, message: `${lo} (${r[lo]}) is greater than ${hi} (${r[hi]}); ${lo} must not exceed ${hi}` });
+    }
+  };
+  if (Array.isArray(list)) list.forEach((r, i) => check(r, `${path}[${i}]`));
+  else check(list, path);
+}
+
+function semanticPolicyErrors(kind: PolicyKind, spec: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  if (!isObject(spec)) return out;
+  const match = spec.match;
+  if (isObject(match)) {
+    if (isObject(match.namespaceSelector)) checkLabelSelector(match.namespaceSelector.labelSelector, 'spec.match.namespaceSelector.labelSelector', out);
+    checkLabelSelector(match.labelSelector, 'spec.match.labelSelector', out);
+  }
+  const p = spec.policies;
+  if (!isObject(p)) return out;
+  if (kind === 'SecurityPolicy') {
+    checkRanges(p.allowedHostPorts, 'spec.policies.allowedHostPorts', out);
+    for (const f of ['fsGroup', 'runAsUser', 'runAsGroup', 'supplementalGroups']) {
+      const block = p[f];
+      if (isObject(block)) checkRanges(block.ranges, `spec.policies.${f}.ranges`, out);
+    }
+  } else {
+    checkRanges(p.replicaLimits, 'spec.policies.replicaLimits', out, 'minReplicas', 'maxReplicas');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/**
+ * Validates an OperationPolicy or SecurityPolicy. On success returns a copy with schema defaults
+ * applied (`spec.enforcementAction: Deny`, `allowedHostPaths[].readOnly: false`); the input is
+ * never mutated. Only apiVersion, kind, metadata, spec and status are kept (extra top-level keys
+ * such as a caller's bookkeeping are ignored); status is copied but not validated, being ours.
+ * `apiVersion` may be absent (treated as deckhouse.io/v1alpha1).
+ */
+export function validatePolicy(obj: unknown, opts: { reservedNames?: boolean } = {}): PolicyValidation {
+  if (!isObject(obj)) return { ok: false, errors: [{ field: '', message: `must be a Kubernetes object (a mapping), got ${describe(obj)}` }] };
+  const kind = obj.kind;
+  if (!POLICY_KINDS.includes(kind as PolicyKind)) {
+    return { ok: false, errors: [{ field: 'kind', message: `must be one of ${POLICY_KINDS.join(', ')} (got ${describe(kind)})` }] };
+  }
+  const errors: FieldError[] = [];
+  if (obj.apiVersion !== undefined && obj.apiVersion !== API_VERSION) {
+    errors.push({ field: 'apiVersion', message: `must be ${API_VERSION} (got ${describe(obj.apiVersion)})` });
+  }
+  const metadata = obj.metadata;
+  if (metadata !== undefined && !isObject(metadata)) errors.push({ field: 'metadata', message: `must be an object, got ${describe(metadata)}` });
+  errors.push(...checkPolicyName(isObject(metadata) ? metadata.name : undefined, { reserved: opts.reservedNames !== false }));
+
+  const copy: Json = structuredClone({ apiVersion: API_VERSION, kind, metadata: isObject(metadata) ? metadata : {}, spec: obj.spec });
+  if (obj.spec === undefined) delete copy.spec;
+  const validate = policyValidator(kind as PolicyKind);
+  if (!validate(copy)) errors.push(...formatErrors(validate.errors, ''));
+  errors.push(...semanticPolicyErrors(kind as PolicyKind, copy.spec));
+  if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
+  if (obj.status !== undefined) copy.status = structuredClone(obj.status);
+  return { ok: true, policy: copy as unknown as OperationPolicy | SecurityPolicy };
+}
+
+function mergeOver(base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return over === undefined ? structuredClone(base) : over;
+  const out: Json = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) out[k] = mergeOver(base[k], v);
+  return out;
+}
+
+/**
+ * Validates module settings (ModuleConfig spec.settings; undefined or null = `{}`) and returns a
+ * fresh object merged over `defaultSettings` (lists replace, objects merge). Error fields are
+ * prefixed with `settings.`.
+ */
+export function validateSettings(settings: unknown): SettingsValidation {
+  const raw = settings ?? {};
+  const copy = structuredClone(raw);
+  const validate = settingsValidator();
+  if (!validate(copy)) return { ok: false, errors: formatErrors(validate.errors, 'settings') };
+  const errors: FieldError[] = [];
+  const pss = (copy as Json).podSecurityStandards;
+  if (isObject(pss) && isObject(pss.policies) && isObject(pss.policies.hostPorts)) {
+    checkRanges(pss.policies.hostPorts.knownRanges, 'settings.podSecurityStandards.policies.hostPorts.knownRanges', errors);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, settings: mergeOver(defaultSettings, copy) as ResolvedSettings };
+}

@@ -1,0 +1,59 @@
+package d8.allowed_repos_test
+
+import data.d8.allowed_repos as check
+
+params := {"repos": ["registry.example.com/", "docker.io/library/"]}
+
+review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": params}
+
+ctr(name, image) := {"name": name, "image": image}
+
+test_allowed_image if {
+	count(check.violation) == 0 with input as review({"containers": [ctr("app", "registry.example.com/team/app:1.0"), ctr("b", "docker.io/library/nginx")]})
+}
+
+test_disallowed_image_exact_message if {
+	v := check.violation with input as review({"containers": [ctr("app", "evil.io/app:1")]})
+	{x.msg | some x in v} == {`container "app": image "evil.io/app:1" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
+}
+
+test_plain_prefix_without_slash_is_not_pinned_to_a_registry if {
+	inp := json.patch(review({"containers": [ctr("app", "registry.example.com.evil.io/app")]}), [{"op": "replace", "path": "/parameters/repos", "value": ["registry.example.com"]}])
+	count(check.violation) == 0 with input as inp
+	count(check.violation) == 1 with input as review({"containers": [ctr("app", "registry.example.com.evil.io/app")]})
+}
+
+test_image_absent_is_reported if {
+	v := check.violation with input as review({"containers": [{"name": "app"}]})
+	{x.msg | some x in v} == {`container "app": image "" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
+}
+
+test_multi_container_reports_each if {
+	v := check.violation with input as review({"containers": [ctr("a", "evil.io/a"), ctr("b", "registry.example.com/b"), ctr("c", "nginx")]})
+	count(v) == 2
+}
+
+test_init_container if {
+	v := check.violation with input as review({"containers": [ctr("a", "registry.example.com/a")], "initContainers": [ctr("init", "busybox")]})
+	{x.msg | some x in v} == {`initContainer "init": image "busybox" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
+}
+
+test_ephemeral_container if {
+	v := check.violation with input as review({"containers": [ctr("a", "registry.example.com/a")], "ephemeralContainers": [ctr("dbg", "evil.io/debug")]})
+	{x.details.actual | some x in v} == {"evil.io/debug"}
+}
+
+test_delete_is_never_a_violation if {
+	inp := json.patch(review({"containers": [ctr("app", "evil.io/app")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	count(check.violation) == 0 with input as inp
+}
+
+test_controller if {
+	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [ctr("app", "evil.io/app")]}}}}
+	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+}
+
+test_cronjob if {
+	obj := {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [ctr("app", "registry.example.com/app")]}}}}}}
+	count(check.violation) == 0 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+}

@@ -1,0 +1,216 @@
+# D8AllowedUsers: user and group IDs of the pod and its containers (regular, init, ephemeral).
+#   runAsUser / runAsGroup (per container; a container's value overrides the pod's):
+#     MustRunAs: set and within a range; MayRunAs (runAsGroup): within a range when set;
+#     MustRunAsNonRoot (runAsUser): exactly Pod Security Admission restricted runAsNonRoot +
+#     runAsUser: the pod sets runAsNonRoot: true or every container does, nothing sets it false,
+#     and neither the pod nor a container sets runAsUser: 0.
+#   fsGroup / supplementalGroups (pod level): MustRunAs: set and within ranges; MayRunAs: within
+#     ranges when set. RunAsAny or an absent block: anything.
+#   exemptUserNamespacePods: pods with spec.hostUsers: false skip the runAsUser rule (PSA >= 1.35).
+# PSS restricted "Running as Non-root (user)"; SecurityPolicy runAsUser, runAsGroup,
+# supplementalGroups, fsGroup.
+package d8.allowed_users
+
+import data.lib.pods
+
+params := object.get(input, "parameters", {})
+
+rule(block) := object.get(object.get(params, block, {}), "rule", "RunAsAny")
+
+ranges(block) := object.get(object.get(params, block, {}), "ranges", [])
+
+# securityContexts, empty when absent or null.
+pod_ctx := c if {
+	c := pods.pod_security_context
+	c != null
+} else := {}
+
+ctx(container) := c if {
+	c := pods.security_context(container)
+	c != null
+} else := {}
+
+user_rule_applies if not user_namespace_exempt
+
+user_namespace_exempt if {
+	params.exemptUserNamespacePods == true
+	pods.in_user_namespace
+}
+
+# ---- runAsUser: MustRunAsNonRoot ------------------------------------------------------------
+
+non_root := rule("runAsUser") == "MustRunAsNonRoot"
+
+non_root_allowed := "the pod or every container must set securityContext.runAsNonRoot: true"
+
+violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAsNonRoot", "actual": false, "allowed": true}} if {
+	pods.reviewed
+	non_root
+	user_rule_applies
+	pod_ctx.runAsNonRoot == false
+	msg := sprintf("pod: spec.securityContext.runAsNonRoot is false; %s", [non_root_allowed])
+}
+
+violation contains {"msg": msg, "details": {"field": "securityContext.runAsNonRoot", "actual": false, "allowed": true}} if {
+	pods.reviewed
+	non_root
+	user_rule_applies
+	some ctr in pods.containers
+	ctx(ctr.container).runAsNonRoot == false
+	msg := sprintf("%s: securityContext.runAsNonRoot is false; %s", [pods.label(ctr), non_root_allowed])
+}
+
+# Neither the container nor the pod sets it (a pod-level false is reported once, above).
+violation contains {"msg": msg, "details": {"field": "securityContext.runAsNonRoot", "actual": null, "allowed": true}} if {
+	pods.reviewed
+	non_root
+	user_rule_applies
+	object.get(pod_ctx, "runAsNonRoot", null) == null
+	some ctr in pods.containers
+	object.get(ctx(ctr.container), "runAsNonRoot", null) == null
+	msg := sprintf("%s: securityContext.runAsNonRoot is not set in the container or the pod; %s", [pods.label(ctr), non_root_allowed])
+}
+
+violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}} if {
+	pods.reviewed
+	non_root
+	user_rule_applies
+	pod_ctx.runAsUser == 0
+	msg := "pod: spec.securityContext.runAsUser is 0; running as root (UID 0) is not allowed"
+}
+
+violation contains {"msg": msg, "details": {"field": "securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}} if {
+	pods.reviewed
+	non_root
+	user_rule_applies
+	some ctr in pods.containers
+	ctx(ctr.container).runAsUser == 0
+	msg := sprintf("%s: securityContext.runAsUser is 0; running as root (UID 0) is not allowed", [pods.label(ctr)])
+}
+
+# ---- runAsUser / runAsGroup: MustRunAs, MayRunAs (per container) -----------------------------
+
+container_blocks := {"runAsUser", "runAsGroup"}
+
+block_applies("runAsUser") if user_rule_applies
+
+block_applies("runAsGroup")
+
+# The container's own value, else the pod's: {"value", "field"}; undefined when neither is set.
+effective(ctr, field) := {"value": v, "field": sprintf("securityContext.%s", [field])} if {
+	v := object.get(ctx(ctr.container), field, null)
+	v != null
+}
+
+effective(ctr, field) := {"value": v, "field": sprintf("spec.securityContext.%s (from the pod)", [field])} if {
+	object.get(ctx(ctr.container), field, null) == null
+	v := object.get(pod_ctx, field, null)
+	v != null
+}
+
+violation contains {"msg": msg, "details": {"field": field, "actual": null, "allowed": ranges(field)}} if {
+	pods.reviewed
+	some field in container_blocks
+	rule(field) == "MustRunAs"
+	block_applies(field)
+	some ctr in pods.containers
+	not effective(ctr, field)
+	msg := sprintf("%s: %s is not set in the container or the pod securityContext; it must be set within the allowed ranges: %s", [pods.label(ctr), field, describe_ranges(ranges(field))])
+}
+
+violation contains {"msg": msg, "details": {"field": eff.field, "actual": eff.value, "allowed": ranges(field)}} if {
+	pods.reviewed
+	some field in container_blocks
+	rule(field) in {"MustRunAs", "MayRunAs"}
+	block_applies(field)
+	some ctr in pods.containers
+	eff := effective(ctr, field)
+	not in_some_range(eff.value, ranges(field))
+	msg := sprintf("%s: %s is %v; allowed ranges: %s", [pods.label(ctr), eff.field, eff.value, describe_ranges(ranges(field))])
+}
+
+# ---- fsGroup, supplementalGroups (pod level) --------------------------------------------------
+
+violation contains {"msg": msg, "details": {"field": "spec.securityContext.fsGroup", "actual": null, "allowed": ranges("fsGroup")}} if {
+	pods.reviewed
+	rule("fsGroup") == "MustRunAs"
+	object.get(pod_ctx, "fsGroup", null) == null
+	msg := sprintf("pod: spec.securityContext.fsGroup is not set; it must be set within the allowed ranges: %s", [describe_ranges(ranges("fsGroup"))])
+}
+
+violation contains {"msg": msg, "details": {"field": "spec.securityContext.fsGroup", "actual": v, "allowed": ranges("fsGroup")}} if {
+	pods.reviewed
+	rule("fsGroup") in {"MustRunAs", "MayRunAs"}
+	v := object.get(pod_ctx, "fsGroup", null)
+	v != null
+	not in_some_range(v, ranges("fsGroup"))
+	msg := sprintf("pod: spec.securityContext.fsGroup is %v; allowed ranges: %s", [v, describe_ranges(ranges("fsGroup"))])
+}
+
+supplemental_groups := g if {
+	g := object.get(pod_ctx, "supplementalGroups", [])
+	g != null
+} else := []
+
+violation contains {"msg": msg, "details": {"field": "spec.securityContext.supplementalGroups", "actual": [], "allowed": ranges("supplementalGroups")}} if {
+	pods.reviewed
+	rule("supplementalGroups") == "MustRunAs"
+	count(supplemental_groups) == 0
+	msg := sprintf("pod: spec.securityContext.supplementalGroups is not set; it must list groups within the allowed ranges: %s", [describe_ranges(ranges("supplementalGroups"))])
+}
+
+violation contains {"msg": msg, "details": {"field": "spec.securityContext.supplementalGroups", "actual": g, "allowed": ranges("supplementalGroups")}} if {
+	pods.reviewed
+	rule("supplementalGroups") in {"MustRunAs", "MayRunAs"}
+	some g in supplemental_groups
+	not in_some_range(g, ranges("supplementalGroups"))
+	msg := sprintf("pod: spec.securityContext.supplementalGroups contains %v; allowed ranges: %s", [g, describe_ranges(ranges("supplementalGroups"))])
+}
+
+# ---- ranges (inclusive; either bound may be absent) -------------------------------------------
+
+in_some_range(v, rs) if {
+	some r in rs
+	in_range(v, r)
+}
+
+in_range(v, r) if {
+	not below_min(v, r)
+	not above_max(v, r)
+}
+
+below_min(v, r) if {
+	m := object.get(r, "min", null)
+	m != null
+	v < m
+}
+
+above_max(v, r) if {
+	m := object.get(r, "max", null)
+	m != null
+	v > m
+}
+
+describe_ranges(rs) := "none" if count(rs) == 0
+
+describe_ranges(rs) := concat(", ", [describe_range(r) | some r in rs]) if count(rs) > 0
+
+describe_range(r) := sprintf("%v-%v", [r.min, r.max]) if {
+	object.get(r, "min", null) != null
+	object.get(r, "max", null) != null
+}
+
+describe_range(r) := sprintf("%v or more", [r.min]) if {
+	object.get(r, "min", null) != null
+	object.get(r, "max", null) == null
+}
+
+describe_range(r) := sprintf("up to %v", [r.max]) if {
+	object.get(r, "min", null) == null
+	object.get(r, "max", null) != null
+}
+
+describe_range(r) := "any" if {
+	object.get(r, "min", null) == null
+	object.get(r, "max", null) == null
+}

@@ -1,0 +1,35 @@
+# D8AllowedVolumeTypes: every pod volume uses an allowed volume source type. A volume's type is
+# its key other than "name"; a volume without a source counts as emptyDir, which is what the API
+# server defaults it to. "*" allows every type; "none" (or an empty list) allows none.
+# PSS restricted "Volume Types"; SecurityPolicy allowedVolumes.
+package d8.allowed_volume_types
+
+import data.lib.pods
+
+# Absent parameter: no type is allowed.
+allowed := {t | some t in object.get(object.get(input, "parameters", {}), "volumes", [])}
+
+# Sources the volume sets (keys with a null value set nothing).
+volume_types(volume) := {k | some k, v in volume; k != "name"; v != null}
+
+effective_types(volume) := volume_types(volume) if count(volume_types(volume)) > 0
+
+effective_types(volume) := {"emptyDir"} if count(volume_types(volume)) == 0
+
+type_allowed(_) if allowed["*"]
+
+type_allowed(t) if allowed[t]
+
+violation contains {"msg": msg, "details": {"field": "volumes", "actual": t, "allowed": sort(allowed)}} if {
+	pods.reviewed
+	some volume in pods.pod_spec.volumes
+	some t in effective_types(volume)
+	not type_allowed(t)
+	msg := sprintf("volume %q: type %s is not allowed; allowed volume types: %s", [volume.name, t, describe_allowed])
+}
+
+listed := [t | some t in sort(allowed); t != "none"]
+
+describe_allowed := "none" if count(listed) == 0
+
+describe_allowed := concat(", ", listed) if count(listed) > 0

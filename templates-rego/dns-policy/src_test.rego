@@ -1,0 +1,46 @@
+package d8.dns_policy_test
+
+import data.d8.dns_policy as check
+
+review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
+
+containers := [{"name": "app", "image": "nginx"}]
+
+test_allowed_host_network_with_right_policy if {
+	count(check.violation) == 0 with input as review({"hostNetwork": true, "dnsPolicy": "ClusterFirstWithHostNet", "containers": containers})
+}
+
+test_allowed_without_host_network if {
+	count(check.violation) == 0 with input as review({"dnsPolicy": "ClusterFirst", "containers": containers})
+	count(check.violation) == 0 with input as review({"hostNetwork": false, "containers": containers})
+}
+
+test_wrong_policy_exact_message if {
+	v := check.violation with input as review({"hostNetwork": true, "dnsPolicy": "ClusterFirst", "containers": containers})
+	{x.msg | some x in v} == {`Pod "p": spec.hostNetwork is true and spec.dnsPolicy is "ClusterFirst"; a host-network pod must use dnsPolicy "ClusterFirstWithHostNet"`}
+}
+
+test_policy_absent_exact_message if {
+	v := check.violation with input as review({"hostNetwork": true, "containers": containers})
+	{x.msg | some x in v} == {`Pod "p": spec.hostNetwork is true and spec.dnsPolicy is not set (the default is "ClusterFirst"); a host-network pod must use dnsPolicy "ClusterFirstWithHostNet"`}
+}
+
+test_default_and_none_violate if {
+	count(check.violation) == 1 with input as review({"hostNetwork": true, "dnsPolicy": "Default", "containers": containers})
+	count(check.violation) == 1 with input as review({"hostNetwork": true, "dnsPolicy": "None", "containers": containers})
+}
+
+test_multi_init_ephemeral_containers_reported_once if {
+	spec := {"hostNetwork": true, "containers": [{"name": "a"}, {"name": "b"}], "initContainers": [{"name": "init"}], "ephemeralContainers": [{"name": "dbg"}]}
+	count(check.violation) == 1 with input as review(spec)
+}
+
+test_delete_is_never_a_violation if {
+	inp := json.patch(review({"hostNetwork": true, "containers": containers}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	count(check.violation) == 0 with input as inp
+}
+
+test_controller if {
+	obj := {"kind": "DaemonSet", "metadata": {"name": "ds"}, "spec": {"template": {"spec": {"hostNetwork": true, "containers": containers}}}}
+	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {}}
+}

@@ -1,0 +1,23 @@
+# D8HostProcesses: spec.hostPID and spec.hostIPC are allowed only when allowHostPID /
+# allowHostIPC is true (absent parameter: not allowed).
+# PSS baseline "Host Namespaces" (hostPID, hostIPC); SecurityPolicy allowHostPID, allowHostIPC.
+package d8.host_processes
+
+import data.lib.pods
+
+params := object.get(input, "parameters", {})
+
+# Pod spec field -> the parameter that allows it, and how the message names the namespace.
+namespaces := {
+	"hostPID": {"param": "allowHostPID", "name": "host PID namespace"},
+	"hostIPC": {"param": "allowHostIPC", "name": "host IPC namespace"},
+}
+
+violation contains {"msg": msg, "details": {"field": field, "actual": true, "allowed": false}} if {
+	pods.reviewed
+	some key, ns in namespaces
+	pods.pod_spec[key] == true
+	not params[ns.param] == true
+	field := sprintf("spec.%s", [key])
+	msg := sprintf("%s %q: %s is true; sharing the %s is not allowed", [input.review.object.kind, pods.object_name, field, ns.name])
+}

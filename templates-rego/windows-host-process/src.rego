@@ -1,0 +1,21 @@
+# D8WindowsHostProcess: no Windows HostProcess pods: securityContext.windowsOptions.hostProcess
+# must not be true at pod level nor in any container (regular, init, ephemeral).
+# PSS baseline "HostProcess". No SecurityPolicy field.
+package d8.windows_host_process
+
+import data.lib.pods
+
+violation contains {"msg": msg, "details": {"field": "spec.securityContext.windowsOptions.hostProcess", "actual": true, "allowed": false}} if {
+	pods.reviewed
+	host_process(pods.pod_security_context)
+	msg := sprintf("%s %q: spec.securityContext.windowsOptions.hostProcess is true; Windows HostProcess pods are not allowed", [input.review.object.kind, pods.object_name])
+}
+
+violation contains {"msg": msg, "details": {"field": "securityContext.windowsOptions.hostProcess", "actual": true, "allowed": false}} if {
+	pods.reviewed
+	some ctr in pods.containers
+	host_process(pods.security_context(ctr.container))
+	msg := sprintf("%s: securityContext.windowsOptions.hostProcess is true; Windows HostProcess containers are not allowed", [pods.label(ctr)])
+}
+
+host_process(sc) if sc.windowsOptions.hostProcess == true
