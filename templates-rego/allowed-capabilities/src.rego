@@ -1,0 +1,67 @@
+# D8AllowedCapabilities: what containers (regular, init, ephemeral) may add to and must drop from
+# their Linux capabilities. SecurityPolicy allowedCapabilities / requiredDropCapabilities; PSS
+# baseline "Capabilities" and restricted "Capabilities".
+#
+# - allowedCapabilities: every entry of securityContext.capabilities.add must be listed; "ALL" in
+#   the list lets anything be added. Absent: nothing may be added (as PodSecurityPolicy did).
+# - requiredDropCapabilities: every entry must appear in securityContext.capabilities.drop, unless
+#   the container drops "ALL". Absent: no drop requirement.
+# - exemptWindowsPods: pods with spec.os.name "windows" are not checked (PSS restricted does so).
+# Names compare exactly, as Pod Security Admission compares them: "chown", "CAP_CHOWN" and "all"
+# are not CHOWN and ALL.
+package d8.allowed_capabilities
+
+import data.lib.pods
+
+allowed_caps := object.get(input.parameters, "allowedCapabilities", [])
+
+required_drop := object.get(input.parameters, "requiredDropCapabilities", [])
+
+add_unrestricted if "ALL" in allowed_caps
+
+exempt if {
+	input.parameters.exemptWindowsPods == true
+	pods.is_windows
+}
+
+capabilities(c) := object.get(pods.security_context(c), "capabilities", {})
+
+added(c) := object.get(capabilities(c), "add", [])
+
+dropped(c) := object.get(capabilities(c), "drop", [])
+
+allowed_text := concat(", ", allowed_caps) if {
+	count(allowed_caps) > 0
+} else := "none"
+
+# `[NET_RAW, SYS_ADMIN]`, or `not set`.
+list_text(xs) := sprintf("[%s]", [concat(", ", xs)]) if {
+	count(xs) > 0
+} else := "not set"
+
+# What a container missing some required drops must do.
+drop_requirement(missing) := "ALL" if {
+	"ALL" in required_drop
+} else := sprintf("%s (or ALL)", [concat(", ", missing)])
+
+violation contains {"msg": msg, "details": {"field": "securityContext.capabilities.add", "actual": added(ctr.container), "allowed": allowed_caps}} if {
+	pods.reviewed
+	not exempt
+	not add_unrestricted
+	some ctr in pods.containers
+	bad := sort({cap | some cap in added(ctr.container); not cap in allowed_caps})
+	count(bad) > 0
+	msg := sprintf("%s: securityContext.capabilities.add has %s; allowed capabilities to add: %s", [pods.label(ctr), concat(", ", bad), allowed_text])
+}
+
+violation contains {"msg": msg, "details": {"field": "securityContext.capabilities.drop", "actual": dropped(ctr.container), "required": required_drop}} if {
+	pods.reviewed
+	not exempt
+	count(required_drop) > 0
+	some ctr in pods.containers
+	drop := dropped(ctr.container)
+	not "ALL" in drop
+	missing := [cap | some cap in required_drop; not cap in drop]
+	count(missing) > 0
+	msg := sprintf("%s: securityContext.capabilities.drop is %s; it must drop %s", [pods.label(ctr), list_text(drop), drop_requirement(missing)])
+}

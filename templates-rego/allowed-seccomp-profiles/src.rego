@@ -1,0 +1,185 @@
+# D8AllowedSeccompProfiles: seccomp profiles must be allowed. SecurityPolicy seccompProfiles; PSS
+# baseline "Seccomp" and restricted "Seccomp".
+#
+# allowedProfiles entries: RuntimeDefault (synonyms runtime/default, docker/default), Unconfined
+# (unconfined), Localhost (localhost; then the file must match allowedLocalhostFiles, exact or
+# glob, `*` = any), localhost/<file> (that file, exact or glob), `*` (anything, unset included),
+# "" or undefined (no profile set is allowed). Absent: nothing is allowed.
+#
+# Every profile the pod declares must be allowed: the pod-level field, each container's field and,
+# unless ignoreAnnotations, the legacy `seccomp.security.alpha.kubernetes.io/pod` and
+# `container.seccomp.security.alpha.kubernetes.io/<name>` annotations (the pod template's for
+# controllers). This is how Pod Security Admission judges them: a disallowed pod-level profile is
+# reported even when every container overrides it. A container whose effective profile (container
+# field, pod field, container annotation, pod annotation) is unset must have unset allowed.
+# exemptWindowsPods skips pods with spec.os.name windows; ignoreAnnotations reads the fields only
+# (Pod Security Admission v1.19+ does).
+package d8.allowed_seccomp_profiles
+
+import data.lib.pods
+
+pod_annotation := "seccomp.security.alpha.kubernetes.io/pod"
+
+container_annotation_prefix := "container.seccomp.security.alpha.kubernetes.io/"
+
+allowed_profiles := object.get(input.parameters, "allowedProfiles", [])
+
+allowed_files := object.get(input.parameters, "allowedLocalhostFiles", [])
+
+use_annotations if not input.parameters.ignoreAnnotations
+
+exempt if {
+	input.parameters.exemptWindowsPods == true
+	pods.is_windows
+}
+
+# Canonical profile kind of an allowedProfiles entry or annotation value.
+kind_of(v) := "RuntimeDefault" if v in {"RuntimeDefault", "runtime/default", "docker/default"}
+
+kind_of(v) := "Unconfined" if v in {"Unconfined", "unconfined"}
+
+kind_of(v) := "Localhost" if v in {"Localhost", "localhost"}
+
+kind_of(v) := v if not v in {"RuntimeDefault", "runtime/default", "docker/default", "Unconfined", "unconfined", "Localhost", "localhost"}
+
+# {kind, file} of a seccompProfile field.
+from_field(p) := {"kind": "Localhost", "file": object.get(p, "localhostProfile", "")} if p.type == "Localhost"
+
+from_field(p) := {"kind": t, "file": ""} if {
+	t := object.get(p, "type", "")
+	t != "Localhost"
+}
+
+# {kind, file} of an annotation value.
+from_annotation(v) := {"kind": "Localhost", "file": substring(v, count("localhost/"), -1)} if startswith(v, "localhost/")
+
+from_annotation(v) := {"kind": kind_of(v), "file": ""} if not startswith(v, "localhost/")
+
+file_matches(pattern, file) if pattern == file
+
+file_matches(pattern, file) if glob.match(pattern, null, file)
+
+allowed(profile) if {
+	"*" in allowed_profiles
+	profile.kind != "Localhost"
+}
+
+allowed(profile) if {
+	"*" in allowed_profiles
+	profile.kind == "Localhost"
+	not "allowedLocalhostFiles" in object.keys(object.get(input, "parameters", {}))
+}
+
+allowed(profile) if {
+	"*" in allowed_profiles
+	profile.kind == "Localhost"
+	some pattern in allowed_files
+	file_matches(pattern, profile.file)
+}
+
+allowed(profile) if {
+	profile.kind != "Localhost"
+	some e in allowed_profiles
+	kind_of(e) == profile.kind
+}
+
+allowed(profile) if {
+	profile.kind == "Localhost"
+	some e in allowed_profiles
+	kind_of(e) == "Localhost"
+	some pattern in allowed_files
+	file_matches(pattern, profile.file)
+}
+
+allowed(profile) if {
+	profile.kind == "Localhost"
+	some e in allowed_profiles
+	startswith(e, "localhost/")
+	file_matches(substring(e, count("localhost/"), -1), profile.file)
+}
+
+unset_allowed if {
+	some e in allowed_profiles
+	e in {"*", "", "undefined"}
+}
+
+field_text(p) := sprintf("Localhost %q", [p.file]) if p.kind == "Localhost"
+
+else := p.kind
+
+# Every declared profile: {who, field, profile, text}.
+declared contains {"who": "pod", "field": "spec.securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
+	p := from_field(pods.pod_security_context.seccompProfile)
+}
+
+declared contains {"who": pods.label(ctr), "field": "securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
+	some ctr in pods.containers
+	p := from_field(pods.security_context(ctr.container).seccompProfile)
+}
+
+declared contains {"who": "pod", "field": sprintf("annotation %s", [pod_annotation]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
+	use_annotations
+	v := pods.pod_annotations[pod_annotation]
+	v != ""
+}
+
+declared contains {"who": pods.label(ctr), "field": sprintf("annotation %s", [key]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
+	use_annotations
+	some ctr in pods.containers
+	key := concat("", [container_annotation_prefix, ctr.name])
+	v := pods.pod_annotations[key]
+	v != ""
+}
+
+annotated(name) if {
+	use_annotations
+	pods.pod_annotations[concat("", [container_annotation_prefix, name])] != ""
+}
+
+annotated(_) if {
+	use_annotations
+	pods.pod_annotations[pod_annotation] != ""
+}
+
+# Containers with no profile anywhere.
+unset contains ctr if {
+	some ctr in pods.containers
+	not pods.security_context(ctr.container).seccompProfile
+	not pods.pod_security_context.seccompProfile
+	not annotated(ctr.name)
+}
+
+# How allowedProfiles reads in messages: "" and undefined show as `unset`, once.
+allowed_names := [n | some e in allowed_profiles; n := display_name(e)]
+
+display_name(e) := "unset" if e in {"", "undefined"}
+
+else := e
+
+allowed_text := concat(", ", [n | some i, n in allowed_names; not n in array.slice(allowed_names, 0, i)]) if {
+	count(allowed_profiles) > 0
+} else := "none"
+
+files_text := concat(", ", allowed_files) if {
+	count(allowed_files) > 0
+} else := "none"
+
+requirement(profile) := sprintf("allowed seccomp profiles: %s; allowed localhost files: %s", [allowed_text, files_text]) if {
+	profile.kind == "Localhost"
+} else := sprintf("allowed seccomp profiles: %s", [allowed_text])
+
+violation contains {"msg": msg, "details": {"field": d.field, "actual": d.profile, "allowed": allowed_profiles}} if {
+	pods.reviewed
+	not exempt
+	some d in declared
+	not allowed(d.profile)
+	msg := sprintf("%s: %s is %s; %s", [d.who, d.field, d.text, requirement(d.profile)])
+}
+
+violation contains {"msg": msg, "details": {"field": "securityContext.seccompProfile", "actual": null, "allowed": allowed_profiles}} if {
+	pods.reviewed
+	not exempt
+	not unset_allowed
+	some ctr in unset
+	msg := sprintf("%s: no seccomp profile is set (securityContext.seccompProfile or spec.securityContext.seccompProfile); allowed seccomp profiles: %s", [pods.label(ctr), allowed_text])
+}

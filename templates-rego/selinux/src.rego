@@ -1,0 +1,73 @@
+# D8SeLinux: seLinuxOptions (pod level and every container, init and ephemeral included) must
+# match an allowed entry. SecurityPolicy seLinux; PSS baseline "SELinux".
+#
+# An options object matches an entry when, for each of user, role, type and level: the entry's
+# value is "*" (anything), or the entry sets the field and the actual value equals it ("" in the
+# entry: the actual must be unset or empty), or the entry leaves the field out and the actual is
+# unset or empty. Options with every field unset or empty, or no options, are always allowed.
+package d8.selinux
+
+import data.lib.pods
+
+fields := ["user", "role", "type", "level"]
+
+allowed_options := object.get(input.parameters, "allowedSELinuxOptions", [])
+
+field_matches(entry, _, f) if entry[f] == "*"
+
+field_matches(entry, actual, f) if {
+	entry[f] != "*"
+	object.get(actual, f, "") == entry[f]
+}
+
+field_matches(entry, actual, f) if {
+	not f in object.keys(entry)
+	object.get(actual, f, "") == ""
+}
+
+matches(entry, actual) if {
+	every f in fields {
+		field_matches(entry, actual, f)
+	}
+}
+
+empty(actual) if {
+	every f in fields {
+		object.get(actual, f, "") == ""
+	}
+}
+
+allowed(actual) if empty(actual)
+
+allowed(actual) if {
+	some entry in allowed_options
+	matches(entry, actual)
+}
+
+# `{type: spc_t, level: s0}`: the fields set, in a fixed order ("" shows as "").
+describe(x) := sprintf("{%s}", [concat(", ", [sprintf("%s: %s", [f, text(x[f])]) | some f in fields; f in object.keys(x)])])
+
+text(v) := `""` if v == ""
+
+else := sprintf("%v", [v])
+
+allowed_text := concat(", ", [describe(e) | some e in allowed_options]) if {
+	count(allowed_options) > 0
+} else := "none"
+
+# Where options are set: {who, field, options}.
+options contains {"who": "pod", "field": "spec.securityContext.seLinuxOptions", "options": o} if {
+	o := pods.pod_security_context.seLinuxOptions
+}
+
+options contains {"who": pods.label(ctr), "field": "securityContext.seLinuxOptions", "options": o} if {
+	some ctr in pods.containers
+	o := pods.security_context(ctr.container).seLinuxOptions
+}
+
+violation contains {"msg": msg, "details": {"field": s.field, "actual": s.options, "allowed": allowed_options}} if {
+	pods.reviewed
+	some s in options
+	not allowed(s.options)
+	msg := sprintf("%s: %s is %s; allowed SELinux options: %s", [s.who, s.field, describe(s.options), allowed_text])
+}
