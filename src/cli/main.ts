@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // admission-policy-engine: one CLI, subcommands.
 import { renderCommand, renderUsage } from './render.js';
+import { runCommand, runUsage } from './run.js';
 import { UsageError } from './args.js';
 
 const usage = `Usage: admission-policy-engine <command> [flags]
 
 Commands:
   render   compile policies, namespace labels and settings to Gatekeeper objects (no cluster needed)
+  run      run the operator against a cluster (kubeconfig or in-cluster)
   help     show this help, or a command's: help <command>
 
 Run 'admission-policy-engine <command> --help' for a command's flags.
@@ -14,17 +16,20 @@ Run 'admission-policy-engine <command> --help' for a command's flags.
 
 const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'render':
         return renderCommand(rest, io);
+      case 'run':
+        return await runCommand(rest);
       case undefined:
       case 'help':
       case '--help':
       case '-h':
         if (rest[0] === 'render') io.stdout(renderUsage);
+        else if (rest[0] === 'run') io.stdout(runUsage);
         else io.stdout(usage);
         return command === undefined ? 2 : 0;
       default:
@@ -40,4 +45,14 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // The operator's HTTP agents may keep sockets open after a clean shutdown: do not wait for them.
+    if (process.argv[2] === 'run') setTimeout(() => process.exit(code), 100).unref();
+  },
+  (err: unknown) => {
+    io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,7 +1,7 @@
 // A real Kubernetes control plane for tests: etcd + kube-apiserver on free loopback ports,
 // generated certificates, RBAC authorization and an admin kubeconfig. No kubelet, no
 // controller-manager (namespaces never finish terminating: use a fresh namespace per test).
-import { readFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,13 +24,35 @@ export interface ControlPlane {
   stopApiServer(): Promise<void>;
   startApiServer(): Promise<void>;
   logTails(): string;
+  /** Write requests recorded so far (requires `auditWrites`), optionally only those by `user`. */
+  auditWrites(user?: string): AuditEvent[];
   stop(): Promise<void>;
 }
 
 export interface ControlPlaneOptions {
   /** Extra kube-apiserver flags, e.g. `--min-request-timeout=20` to make watches end often. */
   apiServerArgs?: string[];
+  /** Write an audit log of every write request (create/update/patch/delete), for counting writes. */
+  auditWrites?: boolean;
 }
+
+export interface AuditEvent {
+  verb: string;
+  user: { username: string };
+  objectRef?: { resource?: string; subresource?: string; name?: string; namespace?: string; apiGroup?: string };
+  responseStatus?: { code?: number };
+  requestReceivedTimestamp: string;
+  stage: string;
+}
+
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "ResponseStarted"]
+rules:
+  - level: Metadata
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+  - level: None
+`;
 
 function httpsOk(url: string, ca: Buffer): Promise<boolean> {
   return new Promise((resolve) => {
@@ -101,8 +123,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--disable-admission-plugins=ServiceAccount',
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
+      ...(opts.auditWrites ? [`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${join(dir, 'audit.log')}`, '--audit-log-format=json', '--audit-log-mode=blocking'] : []),
       ...(opts.apiServerArgs ?? []),
     ];
+    if (opts.auditWrites) writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
     let apiserver: Managed | undefined;
     const startApiServer = async (): Promise<void> => {
       apiserver = startProcess('kube-apiserver', toolPath('kube-apiserver'), apiArgs, join(dir, 'kube-apiserver.log'));
@@ -141,6 +165,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         await startApiServer();
       },
       logTails,
+      auditWrites(user) {
+        if (!opts.auditWrites) throw new Error('control plane started without auditWrites');
+        const path = join(dir, 'audit.log');
+        if (!existsSync(path)) return [];
+        return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent)
+          .filter((e) => e.stage === 'ResponseComplete' && (user === undefined || e.user.username === user));
+      },
       async stop() {
         for (const p of [...procs].reverse()) await p.stop();
         if (!process.env.APE_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });

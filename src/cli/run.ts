@@ -1,0 +1,158 @@
+// `run`: the operator. Caches on every replica; the Lease holder writes. /healthz, /readyz and
+// /metrics on one HTTP port. SIGTERM/SIGINT: stop reconciling, release the lease, exit.
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Controller } from '../reconcile/controller.js';
+import { KubeEvents } from '../reconcile/events.js';
+import { Metrics } from '../reconcile/metrics.js';
+import { LeaderElector } from '../kube/leader.js';
+import { DEFAULT_GATEKEEPER_NAMESPACE } from '../compile/settings.js';
+import { makeLogger, type Logger } from '../util/log.js';
+import { parseArgs, UsageError } from './args.js';
+
+export const runUsage = `Usage: admission-policy-engine run [flags]
+
+Runs the operator: watches OperationPolicy, SecurityPolicy, Namespaces and the
+admission-policy-engine ModuleConfig, and keeps Gatekeeper templates, constraints
+and Config converged. Replicas elect a leader with a Lease; only the leader writes.
+
+      --kubeconfig <file>            kubeconfig (default: $KUBECONFIG, else in-cluster)
+      --namespace <ns>               namespace of the leader Lease (default: $POD_NAMESPACE or d8-system)
+      --gatekeeper-namespace <ns>    namespace of Gatekeeper and its Config (default ${DEFAULT_GATEKEEPER_NAMESPACE})
+      --lease-name <name>            default admission-policy-engine
+      --identity <id>                default: hostname + random suffix
+      --http-addr <host:port>        /healthz, /readyz, /metrics (default 0.0.0.0:8080)
+      --resync <seconds>             periodic full resync (default 300)
+      --log-level <level>            error, warn, info, debug (default info)
+`;
+
+export interface OperatorOptions {
+  kc: KubeConfig;
+  namespace: string;
+  gatekeeperNamespace: string;
+  leaseName: string;
+  identity: string;
+  logger: Logger;
+  httpHost?: string;
+  httpPort?: number;
+  resyncMs?: number;
+  lease?: { durationSeconds: number; renewDeadlineSeconds: number; retryPeriodSeconds: number };
+  debounceMs?: number;
+  watchTimeoutSeconds?: number;
+}
+
+export interface Operator {
+  controller: Controller;
+  elector: LeaderElector;
+  metrics: Metrics;
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts an operator instance (also used in-process by the integration tests). */
+export async function startOperator(o: OperatorOptions): Promise<Operator> {
+  const metrics = new Metrics(true);
+  const events = new KubeEvents(o.kc, 'admission-policy-engine', () => metrics.apiWrites.inc({ verb: 'create', kind: 'Event' }));
+  const controller = new Controller({
+    kc: o.kc, logger: o.logger, metrics, events, gatekeeperNamespace: o.gatekeeperNamespace,
+    resyncMs: o.resyncMs, debounceMs: o.debounceMs, watchTimeoutSeconds: o.watchTimeoutSeconds,
+  });
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      res.writeHead(200).end('ok');
+    } else if (path === '/readyz') {
+      const ready = controller.ready;
+      res.writeHead(ready ? 200 : 503).end(ready ? 'ok' : 'not ready');
+    } else if (path === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.httpPort ?? 8080, o.httpHost ?? '0.0.0.0', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  const elector = new LeaderElector(o.kc, {
+    namespace: o.namespace,
+    name: o.leaseName,
+    identity: o.identity,
+    leaseDurationSeconds: o.lease?.durationSeconds,
+    renewDeadlineSeconds: o.lease?.renewDeadlineSeconds,
+    retryPeriodSeconds: o.lease?.retryPeriodSeconds,
+    onStartedLeading: () => {
+      o.logger.info(`${o.identity} is the leader`);
+      controller.setLeader(true);
+    },
+    onStoppedLeading: () => {
+      o.logger.info(`${o.identity} stopped leading`);
+      controller.setLeader(false);
+    },
+    onNewLeader: (id) => o.logger.info(`leader is ${id}`),
+    log: (level, msg) => o.logger.log(level, msg),
+  });
+  await controller.start();
+  elector.start();
+  o.logger.info('caches synced; operator running');
+  return {
+    controller, elector, metrics, server, port,
+    async stop() {
+      // Stop writing first, then hand the lease over, then stop watching.
+      controller.setLeader(false);
+      await elector.stop();
+      await controller.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    kubeconfig: { value: true }, namespace: { value: true }, 'gatekeeper-namespace': { value: true }, 'lease-name': { value: true },
+    identity: { value: true }, 'http-addr': { value: true }, resync: { value: true }, 'log-level': { value: true }, help: { value: false, alias: 'h' },
+  });
+  if (args.switches.has('help')) {
+    process.stdout.write(runUsage);
+    return 0;
+  }
+  const one = (k: string) => args.flags.get(k)?.at(-1);
+  const logger = makeLogger(one('log-level') ?? process.env.LOG_LEVEL ?? 'info');
+  const kc = new KubeConfig();
+  const kubeconfig = one('kubeconfig') ?? process.env.KUBECONFIG;
+  if (kubeconfig) kc.loadFromFile(kubeconfig);
+  else kc.loadFromCluster();
+  const addr = one('http-addr') ?? '0.0.0.0:8080';
+  const m = /^(.*):(\d+)$/.exec(addr);
+  if (!m) throw new UsageError(`--http-addr must be host:port, not ${addr}`);
+  const resync = Number(one('resync') ?? '300');
+  if (!Number.isFinite(resync) || resync < 10) throw new UsageError('--resync must be a number of seconds >= 10');
+  const op = await startOperator({
+    kc, logger,
+    namespace: one('namespace') ?? process.env.POD_NAMESPACE ?? 'd8-system',
+    gatekeeperNamespace: one('gatekeeper-namespace') ?? DEFAULT_GATEKEEPER_NAMESPACE,
+    leaseName: one('lease-name') ?? 'admission-policy-engine',
+    identity: one('identity') ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+    httpHost: m[1] || '0.0.0.0', httpPort: Number(m[2]), resyncMs: resync * 1000,
+  });
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info(`${signal}: shutting down`);
+      op.stop().then(() => resolve(0), (err: unknown) => {
+        logger.error(`shutdown: ${String(err)}`);
+        resolve(1);
+      });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}

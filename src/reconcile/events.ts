@@ -1,0 +1,52 @@
+// Kubernetes Events for errors and changes. Deduplicated in memory: the same message for the same
+// object is recorded once, so a resync at rest writes nothing.
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+
+export interface EventTarget {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Namespaced objects only; events of cluster-scoped objects go to the `default` namespace. */
+  namespace?: string;
+  uid?: string;
+}
+
+export interface EventSink {
+  record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+}
+
+export class KubeEvents implements EventSink {
+  private readonly api: CoreV1Api;
+  private readonly last = new Map<string, string>();
+
+  constructor(kc: KubeConfig, private readonly component: string, private readonly onWrite: () => void) {
+    this.api = kc.makeApiClient(CoreV1Api);
+  }
+
+  async record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const key = `${target.kind}/${target.namespace ?? ''}/${target.name}/${reason}`;
+    if (this.last.get(key) === message) return;
+    this.last.set(key, message);
+    const namespace = target.namespace ?? 'default';
+    const now = new Date();
+    const suffix = createHash('sha256').update(`${key}/${message}/${now.getTime()}`).digest('hex').slice(0, 12);
+    this.onWrite();
+    await this.api.createNamespacedEvent({
+      namespace,
+      body: {
+        metadata: { name: `${target.name}.${suffix}`.slice(0, 253), namespace },
+        involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace, uid: target.uid },
+        type, reason, message: message.slice(0, 1024),
+        source: { component: this.component },
+        reportingComponent: this.component,
+        firstTimestamp: now, lastTimestamp: now, count: 1,
+      },
+    });
+  }
+
+  /** Forget a target (e.g. a deleted policy), so a new object of that name gets its events. */
+  forget(prefix: string): void {
+    for (const k of this.last.keys()) if (k.startsWith(prefix)) this.last.delete(k);
+  }
+}

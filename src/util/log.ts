@@ -1,0 +1,14 @@
+// JSON logs (winston). Secrets never reach a log line: callers log names and reasons, not objects.
+import winston from 'winston';
+
+export type Logger = winston.Logger;
+
+export function makeLogger(level = process.env.LOG_LEVEL ?? 'info', silent = false): Logger {
+  return winston.createLogger({
+    level,
+    silent,
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    defaultMeta: { component: 'admission-policy-engine' },
+    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+  });
+}

@@ -1,0 +1,178 @@
+// The operator against a real API server and a real Gatekeeper, with exactly its shipped RBAC:
+// converge, create/update/delete policies and namespace labels, invalid input, quiet at rest,
+// restart without writes, and admission decisions through Gatekeeper's webhook.
+import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { startOperatorEnv, OPERATOR_USER, type OperatorEnv } from '../harness/operator-env.js';
+import type { Operator } from '../../src/cli/run.js';
+import { catalog } from '../../src/checks/index.js';
+import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+
+let env: OperatorEnv;
+let op: Operator;
+
+type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+const custom = () => env.cp.kubeConfig.makeApiClient(CustomObjectsApi);
+const core = () => env.cp.kubeConfig.makeApiClient(CoreV1Api);
+
+async function listConstraints(kind: string): Promise<Obj[]> {
+  try {
+    const list = (await custom().listClusterCustomObject({ group: 'constraints.gatekeeper.sh', version: 'v1beta1', plural: kind.toLowerCase() })) as { items: Obj[] };
+    return list.items;
+  } catch {
+    return [];
+  }
+}
+
+async function getConstraint(kind: string, name: string): Promise<Obj | undefined> {
+  return (await listConstraints(kind)).find((c) => c.metadata?.name === name);
+}
+
+async function policy(kind: 'SecurityPolicy' | 'OperationPolicy', name: string): Promise<Obj> {
+  return (await custom().getClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: kind === 'SecurityPolicy' ? 'securitypolicies' : 'operationpolicies', name })) as Obj;
+}
+
+function readyCondition(p: Obj): { status: string; reason: string; message: string } | undefined {
+  return (p.status?.conditions as { type: string; status: string; reason: string; message: string }[] | undefined)?.find((c) => c.type === 'Ready');
+}
+
+async function converged(): Promise<void> {
+  await eventually('operator converged', async () => {
+    await op.controller.settled();
+    const r = op.controller.report;
+    return op.controller.ready && r && !r.skipped && r.waiting === 0 && r.failed.length === 0 && r.writes === 0 ? true : undefined;
+  }, 120000, 250);
+}
+
+function onFailure(err: unknown): never {
+  throw new Error(`${String(err)}\n${env.cp.logTails()}\n--- gatekeeper ---\n${env.gk.logTail(30)}`, { cause: err });
+}
+
+beforeAll(async () => {
+  env = await startOperatorEnv();
+  op = await env.startOperator();
+}, 300000);
+
+afterAll(async () => {
+  await env?.stop();
+}, 60000);
+
+describe('operator', () => {
+  test('converges from an empty cluster: every template created, PSS defaults and Config applied, ready', async () => {
+    try {
+      await converged();
+      const templates = (await custom().listClusterCustomObject({ group: 'templates.gatekeeper.sh', version: 'v1', plural: 'constrainttemplates' })) as { items: Obj[] };
+      expect(templates.items.map((t) => t.metadata?.name).sort()).toEqual(catalog.map((c) => c.kind.toLowerCase()).sort());
+      expect(templates.items.every((t) => (t.status as { created?: boolean }).created === true)).toBe(true);
+      const baselineKinds = catalog.filter((c) => c.pss?.baseline).map((c) => c.kind);
+      for (const kind of baselineKinds) {
+        expect(await getConstraint(kind, 'd8-pod-security-baseline-deny-default')).toBeDefined();
+      }
+      const cfg = await custom().getNamespacedCustomObject({ group: 'config.gatekeeper.sh', version: 'v1alpha1', namespace: 'gatekeeper-system', plural: 'configs', name: 'config' }) as Obj;
+      expect(cfg.spec).toEqual({ sync: { syncOnly: [{ group: '', version: 'v1', kind: 'Pod' }] } });
+      const res = await fetch(`http://127.0.0.1:${op.port}/readyz`);
+      expect(res.status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
+      expect(metrics).toMatch(/ape_is_leader 1/);
+      expect(metrics).toMatch(/ape_api_writes_total\{verb="apply",kind="ConstraintTemplate"\} \d+/);
+    } catch (err) {
+      onFailure(err);
+    }
+  }, 180000);
+
+  test('a privileged pod is denied in an unlabelled namespace by the baseline default', async () => {
+    const ns = uniqueName('plain');
+    await core().createNamespace({ body: { metadata: { name: ns } } });
+    const pod = (name: string, privileged: boolean) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { containers: [{ name: 'app', image: 'example/app:1', securityContext: { privileged } }] } });
+    const denied = await eventually('privileged pod denied', async () => {
+      const r = await rawRequest(env.cp.kubeConfig, 'POST', `/api/v1/namespaces/${ns}/pods`, pod(uniqueName('bad'), true));
+      return r.status === 403 ? r : undefined;
+    }, 60000, 500);
+    expect(denied.json<{ message: string }>().message).toContain('[d8-pod-security-baseline-deny-default] container "app": securityContext.privileged is true');
+    const ok = await rawRequest(env.cp.kubeConfig, 'POST', `/api/v1/namespaces/${ns}/pods`, pod('good', false));
+    expect(ok.status).toBe(201);
+  }, 120000);
+
+  test('SecurityPolicy create, update in place, invalid update keeps constraints, delete prunes', async () => {
+    const name = uniqueName('sp');
+    const body = (policies: Record<string, unknown>) => ({
+      apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name },
+      spec: { policies, match: { namespaceSelector: { labelSelector: { matchLabels: { enforce: name } } } } },
+    });
+    await custom().createClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: 'securitypolicies', body: body({ allowHostNetwork: false, allowedHostPorts: [{ min: 80, max: 90 }] }) });
+    const created = await eventually('host network constraint', () => getConstraint('D8HostNetwork', name), 60000);
+    expect(created.spec).toMatchObject({ enforcementAction: 'deny', parameters: { allowHostNetwork: false, ranges: [{ min: 80, max: 90 }] } });
+    expect(await getConstraint('D8PrivilegedContainer', name)).toBeDefined();
+    const ready = await eventually('Ready=True', async () => {
+      const p = await policy('SecurityPolicy', name);
+      return readyCondition(p)?.status === 'True' ? p : undefined;
+    }, 60000);
+    expect(ready.spec?.enforcementAction).toBe('Deny'); // CRD default applied by the API server
+    expect((ready.status?.constraints as { kind: string }[]).map((c) => c.kind)).toEqual(expect.arrayContaining(['D8HostNetwork', 'D8PrivilegedContainer', 'D8AllowPrivilegeEscalation']));
+
+    // Update in place: same object (uid), new parameters; never deleted in between.
+    await custom().patchClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: 'securitypolicies', name, body: [{ op: 'replace', path: '/spec/policies/allowedHostPorts', value: [{ min: 100, max: 110 }] }] });
+    const updated = await eventually('updated ranges', async () => {
+      const c = await getConstraint('D8HostNetwork', name);
+      return (c?.spec?.parameters as { ranges?: { min: number }[] } | undefined)?.ranges?.[0]?.min === 100 ? c : undefined;
+    }, 60000);
+    expect(updated.metadata?.uid).toBe(created.metadata?.uid);
+
+    // An invalid update (min > max is caught by validation) keeps the last applied constraints.
+    await custom().patchClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: 'securitypolicies', name, body: [{ op: 'replace', path: '/spec/policies/allowedHostPorts', value: [{ min: 500, max: 400 }] }] });
+    const invalid = await eventually('Ready=False Invalid', async () => {
+      const p = await policy('SecurityPolicy', name);
+      return readyCondition(p)?.reason === 'Invalid' ? p : undefined;
+    }, 60000);
+    expect(readyCondition(invalid)?.message).toContain('spec.policies.allowedHostPorts[0]');
+    expect((invalid.status?.errors as { field: string }[])[0]?.field).toContain('spec.policies.allowedHostPorts[0]');
+    const kept = await getConstraint('D8HostNetwork', name);
+    expect(kept?.metadata?.uid).toBe(created.metadata?.uid);
+    expect((kept?.spec?.parameters as { ranges: { min: number }[] }).ranges[0]?.min).toBe(100);
+    const events = await core().listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
+    expect(events.items.some((e) => e.reason === 'InvalidPolicy' && e.type === 'Warning' && (e.message ?? '').includes('allowedHostPorts'))).toBe(true);
+
+    await custom().deleteClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: 'securitypolicies', name });
+    await eventually('constraints pruned', async () => (await getConstraint('D8HostNetwork', name)) === undefined && (await getConstraint('D8PrivilegedContainer', name)) === undefined, 60000);
+  }, 240000);
+
+  test('namespace action labels add and remove a constraint set; an invalid label is reported', async () => {
+    const ns = uniqueName('warned');
+    await core().createNamespace({ body: { metadata: { name: ns, labels: { 'security.deckhouse.io/pod-policy-action': 'warn' } } } });
+    await eventually('warn set', () => getConstraint('D8PrivilegedContainer', 'd8-pod-security-baseline-warn'), 60000);
+    await core().patchNamespace({ name: ns, body: [{ op: 'remove', path: '/metadata/labels/security.deckhouse.io~1pod-policy-action' }] });
+    await eventually('warn set removed', async () => (await getConstraint('D8PrivilegedContainer', 'd8-pod-security-baseline-warn')) === undefined, 60000);
+
+    const bad = uniqueName('strict');
+    await core().createNamespace({ body: { metadata: { name: bad, labels: { 'security.deckhouse.io/pod-policy': 'strict' } } } });
+    const ev = await eventually('invalid label event', async () => {
+      const events = await core().listNamespacedEvent({ namespace: bad });
+      return events.items.find((e) => e.reason === 'InvalidLabel');
+    }, 60000);
+    expect(ev.type).toBe('Warning');
+    expect(ev.message).toContain('security.deckhouse.io/pod-policy="strict"');
+    const metrics = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
+    expect(metrics).toMatch(/ape_namespace_invalid_labels\{label="security.deckhouse.io\/pod-policy"\} 1/);
+  }, 180000);
+
+  test('quiet at rest: resyncs write nothing, and a restarted operator writes nothing', async () => {
+    await converged();
+    const before = env.cp.auditWrites(OPERATOR_USER).length;
+    for (let i = 0; i < 3; i++) {
+      op.controller.markDirty();
+      await new Promise((r) => setTimeout(r, 200));
+      await op.controller.settled();
+      expect(op.controller.report?.writes).toBe(0);
+    }
+    await op.stop();
+    const afterStop = env.cp.auditWrites(OPERATOR_USER);
+    // Lease renewals (and the release on stop) are the only writes of a leader at rest.
+    const atRest = afterStop.slice(before);
+    expect(atRest.filter((e) => e.objectRef?.resource !== 'leases').map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`)).toEqual([]);
+    expect(atRest.some((e) => e.verb === 'update' && e.objectRef?.resource === 'leases')).toBe(true);
+    op = await env.startOperator('op-2');
+    await converged();
+    const restartWrites = env.cp.auditWrites(OPERATOR_USER).slice(afterStop.length).filter((e) => e.objectRef?.resource !== 'leases');
+    expect(restartWrites.map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`)).toEqual([]);
+  }, 180000);
+});
