@@ -1,0 +1,68 @@
+// Golden output: every policy example of the user documentation and the PSS defaults for each
+// default policy x global action render to exactly the committed files in test/golden/.
+// Regenerate after an intended change with UPDATE_GOLDEN=1 and review the diff.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { compile } from '../../src/compile/index.js';
+import { defaultCompileSettings } from '../../src/compile/settings.js';
+import type { Action, GeneratedObject, PolicyInput, Standard } from '../../src/compile/types.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { seedPolicies } from '../helpers/seed.js';
+
+const dir = join(packageRoot(), 'test/golden');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, objects: GeneratedObject[]): void {
+  const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  const file = join(dir, `${name}.yaml`);
+  if (update) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, text);
+  }
+  expect(existsSync(file)).toBe(true);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+const constraintsOnly = (objects: GeneratedObject[]) => objects.filter((o) => o.apiVersion.startsWith('constraints.'));
+
+/** What each documented example must produce (reference §5.2, §5.7). */
+const expectedKinds: Record<string, string[]> = {
+  'OperationPolicy/common': ['D8AllowedRepos', 'D8ContainerDuplicates', 'D8DNSPolicy', 'D8DisallowedTags', 'D8ImagePullPolicy', 'D8PriorityClass', 'D8RequiredProbes', 'D8RequiredResources', 'D8RevisionHistoryLimit'],
+  // allowedProcMount: Unmasked allows everything: no D8AllowedProcMount (reference normalisation).
+  'SecurityPolicy/mypolicy': ['D8AllowPrivilegeEscalation', 'D8AllowedCapabilities', 'D8AllowedFlexVolumes', 'D8AllowedSeccompProfiles', 'D8AllowedSysctls', 'D8AllowedUsers', 'D8AllowedVolumeTypes', 'D8AppArmor', 'D8HostNetwork', 'D8HostProcesses', 'D8PrivilegedContainer', 'D8ReadOnlyRootFilesystem'],
+  'SecurityPolicy/baseline': ['D8AllowedCapabilities', 'D8AllowedHostPaths', 'D8AllowedSeccompProfiles', 'D8AllowedSysctls', 'D8AppArmor', 'D8HostNetwork', 'D8HostProcesses', 'D8PrivilegedContainer', 'D8SeLinux', 'D8AllowedProcMount'],
+  'SecurityPolicy/restricted': ['D8AllowPrivilegeEscalation', 'D8AllowedCapabilities', 'D8AllowedHostPaths', 'D8AllowedProcMount', 'D8AllowedSeccompProfiles', 'D8AllowedSysctls', 'D8AllowedUsers', 'D8AllowedVolumeTypes', 'D8AppArmor', 'D8HostNetwork', 'D8HostProcesses', 'D8PrivilegedContainer', 'D8SeLinux'],
+  'SecurityPolicy/verify-image-signatures': ['D8AllowPrivilegeEscalation', 'D8PrivilegedContainer'],
+};
+
+describe('golden: documentation examples', () => {
+  const policies = seedPolicies();
+  test('every documented policy example is covered', () => {
+    expect(policies.map((p) => `${p.kind}/${p.metadata.name}`).sort()).toEqual(Object.keys(expectedKinds).sort());
+  });
+
+  test.each(policies.map((p) => [`${p.kind}/${p.metadata.name}`, p] as const))('%s', (key, p) => {
+    const desired = compile({ settings: defaultCompileSettings(), policies: [p as unknown as PolicyInput], namespaces: [] });
+    const outcome = desired.policies[0]!;
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.valid).toBe(true);
+    const own = constraintsOnly(desired.objects).filter((o) => o.metadata.name === p.metadata.name);
+    expect(own.map((o) => o.kind).sort()).toEqual([...expectedKinds[key]!].sort());
+    const action = String((p.spec as { enforcementAction?: string }).enforcementAction ?? 'Deny').toLowerCase();
+    for (const c of own) expect((c as unknown as { spec: { enforcementAction: string } }).spec.enforcementAction).toBe(action);
+    golden(`${p.kind.toLowerCase()}-${p.metadata.name}`, own);
+  });
+});
+
+describe('golden: PSS defaults for each default policy and global action', () => {
+  const combos: [Standard, Action][] = (['privileged', 'baseline', 'restricted'] as const).flatMap((d) => (['deny', 'warn', 'dryrun'] as const).map((a) => [d, a] as [Standard, Action]));
+  test.each(combos)('default %s, action %s', (defaultPolicy, enforcementAction) => {
+    const namespaces = [
+      { name: 'team-warn', labels: { 'security.deckhouse.io/pod-policy-action': 'warn' } },
+      { name: 'kube-opted-in', labels: { 'security.deckhouse.io/enable-security-policy-check': 'true' } },
+    ];
+    const desired = compile({ settings: { ...defaultCompileSettings(), defaultPolicy, enforcementAction }, policies: [], namespaces });
+    golden(`pss-${defaultPolicy}-${enforcementAction}`, constraintsOnly(desired.objects));
+  });
+});
