@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { compile } from '../../src/compile/index.js';
 import { defaultCompileSettings } from '../../src/compile/settings.js';
-import type { Action, GeneratedObject, PolicyInput, Standard } from '../../src/compile/types.js';
+import type { Action, GeneratedObject, NamespaceInput, PolicyInput, Standard } from '../../src/compile/types.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { seedPolicies } from '../helpers/seed.js';
 
@@ -44,11 +44,11 @@ describe('golden: documentation examples', () => {
 
   test.each(policies.map((p) => [`${p.kind}/${p.metadata.name}`, p] as const))('%s', (key, p) => {
     const desired = compile({ settings: defaultCompileSettings(), policies: [p as unknown as PolicyInput], namespaces: [] });
-    const outcome = desired.policies[0]!;
+    const outcome = desired.policies[0];
     expect(outcome.errors).toEqual([]);
     expect(outcome.valid).toBe(true);
     const own = constraintsOnly(desired.objects).filter((o) => o.metadata.name === p.metadata.name);
-    expect(own.map((o) => o.kind).sort()).toEqual([...expectedKinds[key]!].sort());
+    expect(own.map((o) => o.kind).sort()).toEqual([...expectedKinds[key]].sort());
     const action = String((p.spec as { enforcementAction?: string }).enforcementAction ?? 'Deny').toLowerCase();
     for (const c of own) expect((c as unknown as { spec: { enforcementAction: string } }).spec.enforcementAction).toBe(action);
     golden(`${p.kind.toLowerCase()}-${p.metadata.name}`, own);
@@ -58,7 +58,7 @@ describe('golden: documentation examples', () => {
 describe('golden: PSS defaults for each default policy and global action', () => {
   const combos: [Standard, Action][] = (['privileged', 'baseline', 'restricted'] as const).flatMap((d) => (['deny', 'warn', 'dryrun'] as const).map((a) => [d, a] as [Standard, Action]));
   test.each(combos)('default %s, action %s', (defaultPolicy, enforcementAction) => {
-    const namespaces = [
+    const namespaces: NamespaceInput[] = [
       { name: 'team-warn', labels: { 'security.deckhouse.io/pod-policy-action': 'warn' } },
       { name: 'kube-opted-in', labels: { 'security.deckhouse.io/enable-security-policy-check': 'true' } },
     ];
