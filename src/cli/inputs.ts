@@ -11,8 +11,11 @@ export const MODULE_CONFIG_NAME = 'admission-policy-engine';
 export interface Inputs {
   policies: PolicyInput[];
   namespaces: NamespaceInput[];
-  /** `spec.settings` of the ModuleConfig, with where it came from. */
-  settings?: { value: unknown; origin: string };
+  /**
+   * `spec.settings` of the ModuleConfig, with where it came from; `bare` when the settings file
+   * held the mapping itself (no ModuleConfig around it), so messages name the right field path.
+   */
+  settings?: { value: unknown; origin: string; bare?: boolean };
   notes: string[];
   errors: string[];
 }
@@ -78,7 +81,7 @@ export function readInputs(paths: string[], settingsFile?: string): Inputs {
           out.settings = { value: spec.settings ?? {}, origin: where };
         } else if (onlySettings && !kind) {
           // A bare settings mapping, as under ModuleConfig spec.settings.
-          out.settings = { value: item, origin: where };
+          out.settings = { value: item, origin: where, bare: true };
         } else if (onlySettings) {
           out.notes.push(`${where}: ignoring ${kind || 'object without kind'} in the settings file`);
         } else if (kind === 'OperationPolicy' || kind === 'SecurityPolicy') {

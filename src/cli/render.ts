@@ -1,6 +1,7 @@
 // `render`: the main job without a cluster. Reads policies, the ModuleConfig and Namespaces from
 // files and prints the complete desired object set, sorted and stable.
-import { stringify } from 'yaml';
+import { Scalar, stringify, type ScalarTag, type Tags } from 'yaml';
+import { stringifyString, stringTag } from 'yaml/util';
 import { compile } from '../compile/index.js';
 import { resolveSettings, defaultCompileSettings } from '../compile/settings.js';
 import { parseArgs, UsageError } from './args.js';
@@ -17,6 +18,51 @@ Standards defaults. Other kinds in the input are ignored with a note on stderr.
       --settings <file>   a ModuleConfig, or a bare settings mapping
   -o, --output yaml|json  output format (default yaml)
 `;
+
+// Characters JSON.stringify (and so the yaml library's double-quoted style) leaves raw, but which
+// go-yaml v2 (sigs.k8s.io/yaml: kubectl, gator, Gatekeeper) rejects as control characters (DEL,
+// C1 controls, U+FFFE/U+FFFF) or reads as line breaks (NEL, U+2028, U+2029; also the BOM).
+const GO_YAML_RAW_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+const GO_YAML_RAW_UNSAFE_ALL = new RegExp(GO_YAML_RAW_UNSAFE.source, 'g');
+// go-yaml v2 resolves plain scalars with strconv after dropping every `_` (0o17, 0x_1F, -_3 are
+// integers to it), beyond what YAML 1.1 calls a number: a string that starts like a number once
+// underscores are dropped is always quoted.
+const NUMBER_LIKE = /^[-+]?\.?[0-9]/;
+// Block scalars go-yaml v2 misreads: a tab before the first content (rejected as indentation) or a
+// line of only blanks (read back as an empty line). Such multi-line strings are double-quoted.
+const BLOCK_UNSAFE = /^\s*\t|(^|\n)[ \t]+(\n|$)/;
+
+/** Strings as go-yaml reads them back unchanged; every other type as the yaml library writes it. */
+const goSafeString: ScalarTag = {
+  ...stringTag,
+  stringify(item, ctx, onComment, onChompKeep) {
+    const value = String(item.value);
+    if (GO_YAML_RAW_UNSAFE.test(value)) {
+      // JSON escapes are YAML double-quoted escapes; add \uXXXX for what JSON leaves raw.
+      return JSON.stringify(value).replace(GO_YAML_RAW_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    }
+    const quote = NUMBER_LIKE.test(value.replace(/_/g, '')) || (value.includes('\n') && BLOCK_UNSAFE.test(value));
+    const node = quote ? Object.assign(new Scalar(value), { type: Scalar.QUOTE_DOUBLE }) : item;
+    return stringifyString(node, { ...ctx, actualString: true }, onComment, onChompKeep);
+  },
+};
+
+/**
+ * The YAML stream `render` prints: one document per object, `---` between them. It must mean the
+ * same to the Go readers that apply or test it (kubectl, gator: go-yaml v2, mostly YAML 1.1) as
+ * to YAML 1.2 readers:
+ * - YAML 1.1 rules: plain `y`, `on`, `no`, `1:30`, `1_000` or `2001-12-14` are booleans, numbers
+ *   or timestamps there, so such strings are quoted (a label selector key `y` would become `true`);
+ *   strings that start like a number are always quoted (go-yaml reads `0o17` as 15), and so are
+ *   multi-line strings go-yaml would misread as block scalars.
+ * - Characters go-yaml rejects or folds even inside quotes are written as \u escapes.
+ * - No anchors/aliases: objects share sub-objects (a template schema reused for several
+ *   parameters, PSS parameters shared by constraints); the output must read like any manifest.
+ */
+export function renderYaml(objects: readonly object[]): string {
+  const customTags = (tags: Tags) => tags.map((t) => (typeof t === 'object' && t.tag === stringTag.tag ? goSafeString : t));
+  return objects.map((o) => stringify(o, { version: '1.1', customTags, lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+}
 
 export interface RenderIo {
   stdout: (s: string) => void;
@@ -41,8 +87,11 @@ export function renderCommand(argv: string[], io: RenderIo): number {
   let settings = defaultCompileSettings();
   if (inputs.settings) {
     const r = resolveSettings(inputs.settings.value);
-    if (r.ok) settings = r.settings;
-    else for (const e of r.errors) errors.push(`${inputs.settings.origin}: ModuleConfig admission-policy-engine: spec.settings.${e.field}: ${e.message}`);
+    // Error fields already start with `settings` (validateSettings prefixes them).
+    const where = inputs.settings.bare ? inputs.settings.origin : `${inputs.settings.origin}: ModuleConfig admission-policy-engine`;
+    const prefix = inputs.settings.bare ? '' : 'spec.';
+    if (!r.ok) for (const e of r.errors) errors.push(`${where}: ${prefix}${e.field}: ${e.message}`);
+    else settings = r.settings;
   }
   const desired = compile({ settings, policies: inputs.policies, namespaces: inputs.namespaces });
   for (const p of desired.policies) {
@@ -57,7 +106,7 @@ export function renderCommand(argv: string[], io: RenderIo): number {
   if (output === 'json') {
     io.stdout(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: desired.objects }, null, 2) + '\n');
   } else {
-    io.stdout(desired.objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+    io.stdout(renderYaml(desired.objects));
   }
   return 0;
 }

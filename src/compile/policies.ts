@@ -9,6 +9,9 @@ import type { Action, CompileSettings, Constraint, FieldError, LabelSelector, Ma
 /** Names the operator itself uses for generated constraints; a user policy must not take them. */
 export const RESERVED_NAME_PREFIXES = ['d8-pod-security-', 'd8-system-'] as const;
 
+/** Gatekeeper's limit on constraint names (frameworks pkg/client/crds/schema.go, webhook policy.go). */
+export const MAX_CONSTRAINT_NAME = 63;
+
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 interface PolicyMatch {
@@ -20,6 +23,14 @@ function isEmptySelector(s: LabelSelector | undefined): boolean {
   return !s || ((!s.matchLabels || Object.keys(s.matchLabels).length === 0) && (!s.matchExpressions || s.matchExpressions.length === 0));
 }
 
+/**
+ * Gatekeeper's own schema for constraint `match.namespaces` / `match.excludedNamespaces` items
+ * (pkg/target/matchcrd_constant.go). Our CRD accepts any string there, so a name outside this
+ * pattern would pass policy validation and then make the API server (and gator) reject the
+ * generated constraint: it is reported on the policy instead.
+ */
+const GATEKEEPER_NAMESPACE_GLOB = /^\*?[-:a-z0-9]*\*?$/;
+
 /** Checks the schema cannot express. */
 function semanticErrors(match: PolicyMatch | undefined): FieldError[] {
   const errors: FieldError[] = [];
@@ -27,6 +38,16 @@ function semanticErrors(match: PolicyMatch | undefined): FieldError[] {
   if (!match || (!ns && !match.labelSelector)) {
     errors.push({ field: 'spec.match', message: 'must set namespaceSelector or labelSelector; an empty match would select every object in every namespace' });
     return errors;
+  }
+  for (const list of ['matchNames', 'excludeNames'] as const) {
+    (ns?.[list] ?? []).forEach((name, i) => {
+      if (!GATEKEEPER_NAMESPACE_GLOB.test(name)) {
+        errors.push({
+          field: `spec.match.namespaceSelector.${list}[${i}]`,
+          message: `${JSON.stringify(name)} is not a namespace name or glob: use lower-case letters, digits, '-' and ':', optionally starting and/or ending with "*"`,
+        });
+      }
+    });
   }
   if (ns && !ns.matchNames?.length && !ns.excludeNames?.length && isEmptySelector(ns.labelSelector)) {
     errors.push({ field: 'spec.match.namespaceSelector', message: 'set matchNames, excludeNames or a non-empty labelSelector (to select every namespace use matchNames: ["*"])' });
@@ -72,6 +93,12 @@ export function compilePolicy(
   if (!name) return fail([{ field: 'metadata.name', message: 'is required' }]);
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
     return fail([{ field: 'metadata.name', message: `"${name}" is not a valid name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters` }]);
+  }
+  // Gatekeeper refuses constraints (and every other gatekeeper.sh object) named longer than 63
+  // characters (constraint CRD schema and its validating webhook), and constraints take the
+  // policy's name: a longer name would pass our CRD and then never be enforced.
+  if (name.length > MAX_CONSTRAINT_NAME) {
+    return fail([{ field: 'metadata.name', message: `"${name}" is ${name.length} characters long; a policy name may have at most ${MAX_CONSTRAINT_NAME} characters, because its Gatekeeper constraints take its name and Gatekeeper rejects longer names` }]);
   }
   const reserved = RESERVED_NAME_PREFIXES.find((p) => name.startsWith(p));
   if (reserved) {

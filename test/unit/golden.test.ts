@@ -3,8 +3,8 @@
 // Regenerate after an intended change with UPDATE_GOLDEN=1 and review the diff.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { compile } from '../../src/compile/index.js';
+import { renderYaml } from '../../src/cli/render.js';
 import { defaultCompileSettings } from '../../src/compile/settings.js';
 import type { Action, GeneratedObject, NamespaceInput, PolicyInput, Standard } from '../../src/compile/types.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -14,7 +14,8 @@ const dir = join(packageRoot(), 'test/golden');
 const update = process.env.UPDATE_GOLDEN === '1';
 
 function golden(name: string, objects: GeneratedObject[]): void {
-  const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  // Exactly what `render` prints.
+  const text = renderYaml(objects);
   const file = join(dir, `${name}.yaml`);
   if (update) {
     mkdirSync(dir, { recursive: true });

@@ -1,0 +1,323 @@
+// `admission-policy-engine render`: reads multi-document YAML (policies, the ModuleConfig,
+// Namespaces; other kinds ignored with a note), prints the complete desired object set sorted and
+// stable, renders the PSS defaults without input, and fails with exit 1 and messages naming file,
+// document and field path on invalid input (exit 2 on usage errors). Most cases call
+// renderCommand in-process with captured io; a few spawn the built bin to prove it works.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { catalog } from '../../src/checks/index.js';
+import { UsageError } from '../../src/cli/args.js';
+import { renderCommand } from '../../src/cli/render.js';
+import type { GeneratedObject } from '../../src/compile/types.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { run, type RunResult } from '../helpers/run.js';
+
+const root = packageRoot();
+const bin = join(root, 'dist/src/cli/main.js');
+
+function render(...argv: string[]): RunResult {
+  let stdout = '';
+  let stderr = '';
+  const status = renderCommand(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { status, stdout, stderr };
+}
+
+const docsOf = (yaml: string, version: '1.1' | '1.2' = '1.2') => parseAllDocuments(yaml, { version }).map((d) => d.toJS() as GeneratedObject);
+const names = (objs: GeneratedObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`);
+
+/** Newest mtime of the TypeScript sources the CLI is built from. */
+function newestSource(dir = join(root, 'src')): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir)) {
+    const full = join(dir, entry);
+    const st = statSync(full);
+    newest = Math.max(newest, st.isDirectory() ? newestSource(full) : entry.endsWith('.ts') ? st.mtimeMs : 0);
+  }
+  return newest;
+}
+
+const yamlDocs = (...objs: unknown[]) => objs.map((o) => stringify(o)).join('---\n');
+const sp = (name: string, policies: unknown, match: unknown = { namespaceSelector: { matchNames: ['web'] } }) => ({
+  apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name }, spec: { match, policies },
+});
+const moduleConfig = (settings: unknown) => ({
+  apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: 'admission-policy-engine' }, spec: { version: 1, enabled: true, settings },
+});
+
+let work: string;
+let inputDir: string;
+let mainFile: string;
+let nestedFile: string;
+
+beforeAll(() => {
+  // The bin runs from dist: build it when it is missing or older than a source file. tsc emits
+  // even when files others are editing right now do not type-check; what counts is fresh output.
+  const fresh = () => existsSync(bin) && existsSync(join(root, 'dist/src/cli/render.js')) && statSync(bin).mtimeMs >= newestSource();
+  if (!fresh()) {
+    const r = run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root });
+    if (!fresh()) throw new Error(`building the CLI failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+
+  work = mkdtempSync(join(tmpdir(), 'ape-render-'));
+  inputDir = join(work, 'in');
+  mkdirSync(join(inputDir, 'nested'), { recursive: true });
+  mainFile = join(inputDir, 'policies.yaml');
+  nestedFile = join(inputDir, 'nested', 'more.yml');
+  writeFileSync(
+    mainFile,
+    yamlDocs(
+      sp('web-sec', { allowHostNetwork: false, allowedHostPaths: [] }, { namespaceSelector: { matchNames: ['web'] }, labelSelector: { matchLabels: { y: 'n' } } }),
+      { apiVersion: 'deckhouse.io/v1alpha1', kind: 'OperationPolicy', metadata: { name: 'web-ops' }, spec: { match: { namespaceSelector: { matchNames: ['web'] } }, policies: { allowedRepos: ['registry.example.com/'] } } },
+      moduleConfig({ podSecurityStandards: { defaultPolicy: 'Baseline', enforcementAction: 'Deny' } }),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web', labels: { 'security.deckhouse.io/pod-policy': 'restricted', 'security.deckhouse.io/pod-policy-action': 'warn' } } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'web' }, data: { a: 'b' } },
+    ),
+  );
+  writeFileSync(
+    nestedFile,
+    yamlDocs(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'legacy', labels: { 'security.deckhouse.io/pod-policy': 'strict' } } },
+      sp('other', { allowedAppArmor: ['runtime/default'] }, { namespaceSelector: { matchNames: ['legacy'] } }),
+    ),
+  );
+  writeFileSync(join(inputDir, 'README.md'), '# not an input\n');
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the built bin', () => {
+  test('--help lists the commands; no command is a usage error', () => {
+    const help = run('node', [bin, '--help'], { cwd: work });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^\s+render\s/m);
+    expect(help.stdout).toMatch(/^\s+help\s/m);
+    const renderHelp = run('node', [bin, 'render', '--help'], { cwd: work });
+    expect(renderHelp.status).toBe(0);
+    expect(renderHelp.stdout).toMatch(/-f, --filename/);
+    expect(renderHelp.stdout).toMatch(/--settings/);
+    expect(renderHelp.stdout).toMatch(/-o, --output yaml\|json/);
+    const none = run('node', [bin], { cwd: work });
+    expect(none.status).toBe(2);
+    expect(none.stdout).toMatch(/Usage: admission-policy-engine/);
+  });
+
+  test('unknown flags and commands exit 2', () => {
+    const flag = run('node', [bin, 'render', '--bogus'], { cwd: work });
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toBe('error: unknown flag --bogus\n');
+    expect(flag.stdout).toBe('');
+    const output = run('node', [bin, 'render', '-o', 'xml'], { cwd: work });
+    expect(output.status).toBe(2);
+    expect(output.stderr).toMatch(/--output must be yaml or json/);
+    const command = run('node', [bin, 'frobnicate'], { cwd: work });
+    expect(command.status).toBe(2);
+    expect(command.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  test('render from another working directory prints what renderCommand prints', () => {
+    const spawned = run('node', [bin, 'render', '-f', inputDir], { cwd: tmpdir() });
+    const inProcess = render('-f', inputDir);
+    expect(spawned.status).toBe(0);
+    expect(spawned.stdout).toBe(inProcess.stdout);
+    expect(spawned.stderr).toBe(inProcess.stderr);
+  });
+});
+
+describe('render', () => {
+  test('without -f: the PSS defaults (templates, Config, d8-pod-security-* constraints)', () => {
+    const r = render();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const objs = docsOf(r.stdout);
+    const templates = objs.filter((o) => o.kind === 'ConstraintTemplate');
+    expect(templates.map((t) => t.metadata.name)).toEqual(catalog.map((c) => c.kind.toLowerCase()).sort());
+    const config = objs.filter((o) => o.kind === 'Config');
+    expect(config).toHaveLength(1);
+    expect(config[0].metadata).toMatchObject({ name: 'config', namespace: 'd8-admission-policy-engine' });
+    const constraintNames = new Set(objs.filter((o) => o.apiVersion === 'constraints.gatekeeper.sh/v1beta1').map((o) => o.metadata.name));
+    expect([...constraintNames].sort()).toEqual([
+      'd8-pod-security-baseline-deny-default',
+      'd8-pod-security-baseline-warn-system',
+      'd8-pod-security-restricted-deny-default',
+      'd8-pod-security-restricted-warn-system',
+      'deny-exec-heritage-pods',
+    ]);
+    // Apply order: templates, then Config, then constraints.
+    const firstConstraint = objs.findIndex((o) => o.apiVersion === 'constraints.gatekeeper.sh/v1beta1');
+    expect(objs.slice(0, templates.length).every((o) => o.kind === 'ConstraintTemplate')).toBe(true);
+    expect(objs[templates.length].kind).toBe('Config');
+    expect(firstConstraint).toBe(templates.length + 1);
+  });
+
+  test('a directory: policies, ModuleConfig and Namespaces are used, other kinds noted on stderr', () => {
+    const r = render('-f', inputDir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`note: ${mainFile}: document 5: ignoring ConfigMap "cm"\n`);
+    expect(r.stderr).toContain('warning: Namespace "legacy": label security.deckhouse.io/pod-policy="strict" is not one of');
+    expect(r.stderr).not.toContain('README');
+    expect(r.stderr).not.toMatch(/^error/m);
+    const objs = docsOf(r.stdout);
+    const constraints = objs.filter((o) => o.apiVersion === 'constraints.gatekeeper.sh/v1beta1');
+    const byName = (n: string) => constraints.filter((c) => c.metadata.name === n).map((c) => c.kind).sort();
+    expect(byName('web-sec')).toEqual(['D8AllowPrivilegeEscalation', 'D8AllowedHostPaths', 'D8HostNetwork', 'D8PrivilegedContainer']);
+    expect(byName('web-ops')).toEqual(['D8AllowedRepos']);
+    expect(byName('other')).toEqual(['D8AllowPrivilegeEscalation', 'D8AppArmor', 'D8PrivilegedContainer']);
+    // The namespace asking for warn brings the non-default warn set into being.
+    expect(byName('d8-pod-security-restricted-warn').length).toBeGreaterThan(0);
+    expect(byName('d8-pod-security-baseline-deny-default').length).toBeGreaterThan(0);
+  });
+
+  test('output is sorted (templates, Config, constraints by kind and name), free of YAML aliases and 1.1-safe', () => {
+    const r = render('-f', inputDir);
+    const objs = docsOf(r.stdout);
+    const group = (o: GeneratedObject) => (o.kind === 'ConstraintTemplate' ? 0 : o.kind === 'Config' ? 1 : 2);
+    const sorted = [...objs].sort((a, b) => group(a) - group(b) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
+    expect(names(objs)).toEqual(names(sorted));
+    expect(r.stdout).not.toMatch(/(^|\s)[&*]a\d+(\s|$)/m);
+    // Kubernetes tools read YAML 1.1, where a plain `y` is a boolean: the output means the same either way.
+    expect(docsOf(r.stdout, '1.1')).toEqual(objs);
+    expect(r.stdout).toContain('"y": "n"');
+  });
+
+  test('-o json is a v1 List of the same objects', () => {
+    const yaml = render('-f', inputDir);
+    const json = render('-f', inputDir, '-o', 'json');
+    expect(json.status).toBe(0);
+    const list = JSON.parse(json.stdout) as { apiVersion: string; kind: string; items: GeneratedObject[] };
+    expect(list.apiVersion).toBe('v1');
+    expect(list.kind).toBe('List');
+    expect(list.items).toEqual(docsOf(yaml.stdout));
+    expect(render('--output=json', '--filename', inputDir).stdout).toBe(json.stdout);
+  });
+
+  test('identical across runs and across file order', () => {
+    const a = render('-f', mainFile, '-f', nestedFile);
+    const b = render('-f', nestedFile, '-f', mainFile);
+    const c = render('-f', mainFile, '-f', nestedFile);
+    expect(a.status).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(c.stdout).toBe(a.stdout);
+    expect(render('-f', inputDir).stdout).toBe(a.stdout);
+  });
+
+  test('invalid YAML: exit 1 naming file and document, nothing on stdout', () => {
+    const file = join(work, 'broken.yaml');
+    writeFileSync(file, `${yamlDocs(sp('fine', {}))}---\nkind: SecurityPolicy\nmetadata: {name: [unclosed\n`);
+    const r = render('-f', file);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^error: ${reEscape(file)}: document 2: invalid YAML: `, 'm'));
+    const scalar = join(work, 'scalar.yaml');
+    writeFileSync(scalar, 'just a string\n');
+    const s = render('-f', scalar);
+    expect(s.status).toBe(1);
+    expect(s.stderr).toContain(`error: ${scalar}: document 1: not a Kubernetes object`);
+  });
+
+  test('an invalid policy: exit 1 with file, document, policy and field path', () => {
+    const file = join(work, 'invalid-policy.yaml');
+    writeFileSync(file, yamlDocs(sp('fine', {}), sp('x', { allowedHostPorts: [{ min: 1, max: 70000 }], allowedCapabilities: ['SYS_ADMN'] })));
+    const r = render('-f', file);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`error: ${file}: document 2: SecurityPolicy "x": spec.policies.allowedHostPorts[0].max: must be at most 65535`);
+    expect(r.stderr).toMatch(new RegExp(`error: ${reEscape(file)}: document 2: SecurityPolicy "x": spec\\.policies\\.allowedCapabilities\\[0\\]: must be one of .*did you mean SYS_ADMIN\\?`));
+    expect(r.stderr).not.toContain('"fine"');
+  });
+
+  test('namespace names Gatekeeper would reject, names over 63 characters, duplicates: exit 1', () => {
+    const file = join(work, 'semantic.yaml');
+    const long = 'a'.repeat(64);
+    writeFileSync(file, yamlDocs(sp('bad-ns', {}, { namespaceSelector: { matchNames: ['Web_App'] } }), sp(long, {}), sp('twice', {}), sp('twice', { allowHostNetwork: false })));
+    const r = render('-f', file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`error: ${file}: document 1: SecurityPolicy "bad-ns": spec.match.namespaceSelector.matchNames[0]: "Web_App" is not a namespace name or glob`);
+    expect(r.stderr).toContain(`error: ${file}: document 2: SecurityPolicy "${long}": metadata.name: `);
+    expect(r.stderr).toContain(`error: ${file}: document 4: SecurityPolicy "twice": metadata.name: SecurityPolicy/twice is defined twice (also in ${file}: document 3)`);
+  });
+
+  test('a JSON file holding a v1 List: its items are read like documents', () => {
+    const file = join(work, 'list.json');
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [sp('from-list', {}), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }] }));
+    const r = render('-f', file);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`note: ${file}: document 1: ignoring Secret "s"\n`);
+    expect(docsOf(r.stdout).filter((o) => o.metadata.name === 'from-list').map((o) => o.kind).sort()).toEqual(['D8AllowPrivilegeEscalation', 'D8PrivilegedContainer']);
+  });
+
+  test('a missing file is an error', () => {
+    const missing = join(work, 'nope.yaml');
+    const r = render('-f', missing);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: ${missing}: no such file or directory\n`);
+  });
+
+  test('usage errors are thrown as UsageError (main turns them into exit 2)', () => {
+    expect(() => render('--bogus')).toThrow(UsageError);
+    expect(() => render('-f')).toThrow(/needs a value/);
+    expect(() => render('policies.yaml')).toThrow(/pass files with -f/);
+    expect(() => render('--settings', 'a', '--settings', 'b')).toThrow(/once/);
+  });
+
+  describe('--settings', () => {
+    const warnNames = ['d8-pod-security-baseline-warn-default', 'd8-pod-security-restricted-warn-default'];
+    const constraintNames = (yaml: string) => new Set(docsOf(yaml).filter((o) => o.apiVersion.startsWith('constraints.')).map((o) => o.metadata.name));
+
+    test.each([
+      ['a ModuleConfig', moduleConfig({ podSecurityStandards: { enforcementAction: 'Warn' } })],
+      ['a bare settings mapping', { podSecurityStandards: { enforcementAction: 'Warn' } }],
+    ])('%s changes the PSS constraint names', (label, doc) => {
+      const file = join(work, `settings-${label.replace(/\W+/g, '-')}.yaml`);
+      writeFileSync(file, stringify(doc));
+      const r = render('--settings', file);
+      expect(r.status).toBe(0);
+      const got = constraintNames(r.stdout);
+      for (const n of warnNames) expect(got.has(n)).toBe(true);
+      expect(got.has('d8-pod-security-baseline-deny-default')).toBe(false);
+    });
+
+    test('the gatekeeper namespace setting moves the Config', () => {
+      const file = join(work, 'gk.yaml');
+      writeFileSync(file, stringify({ gatekeeper: { namespace: 'gatekeeper-system' } }));
+      const config = docsOf(render('--settings', file).stdout).find((o) => o.kind === 'Config')!;
+      expect(config.metadata.namespace).toBe('gatekeeper-system');
+    });
+
+    test('invalid settings: exit 1 with the settings field path', () => {
+      const mc = join(work, 'bad-mc.yaml');
+      writeFileSync(mc, stringify(moduleConfig({ podSecurityStandards: { enforcementAction: 'Block' } })));
+      const r = render('--settings', mc);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `error: ${mc}: document 1: ModuleConfig admission-policy-engine: spec.settings.podSecurityStandards.enforcementAction: must be one of Deny, Warn, Dryrun (got string "Block")\n`,
+      );
+      const bare = join(work, 'bad-bare.yaml');
+      writeFileSync(bare, stringify({ podSecurityStandards: { policies: { hostPorts: { knownRanges: [{ min: 90, max: 80 }] } } } }));
+      const b = render('--settings', bare);
+      expect(b.status).toBe(1);
+      expect(b.stderr).toMatch(new RegExp(`^error: ${reEscape(bare)}: document 1: settings\\.podSecurityStandards\\.policies\\.hostPorts\\.knownRanges\\[0\\]: min \\(90\\) is greater than max`));
+      expect(b.stderr).not.toContain('settings.settings');
+    });
+
+    test('a ModuleConfig among the -f inputs configures the render too; --settings is applied last', () => {
+      const inline = join(work, 'inline-mc.yaml');
+      writeFileSync(inline, stringify(moduleConfig({ podSecurityStandards: { enforcementAction: 'Dryrun' } })));
+      const names1 = constraintNames(render('-f', inline).stdout);
+      expect(names1.has('d8-pod-security-baseline-dryrun-default')).toBe(true);
+      const override = join(work, 'override.yaml');
+      writeFileSync(override, stringify({ podSecurityStandards: { enforcementAction: 'Warn' } }));
+      const names2 = constraintNames(render('-f', inline, '--settings', override).stdout);
+      expect(names2.has('d8-pod-security-baseline-warn-default')).toBe(true);
+      expect(names2.has('d8-pod-security-baseline-dryrun-default')).toBe(false);
+    });
+  });
+});
+
+/** A string as a literal inside a RegExp. */
+function reEscape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
