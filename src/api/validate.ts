@@ -350,11 +350,15 @@ export function checkPolicyName(name: unknown, opts: { reserved?: boolean } = {}
   const field = 'metadata.name';
   if (name === undefined || name === null || name === '') return [{ field, message: 'is required' }];
   if (typeof name !== 'string') return [{ field, message: `must be a string, got ${describe(name)}` }];
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+  if (name.length > 63) {
+    // The policy name becomes the name of its Gatekeeper constraints, which Gatekeeper caps at 63.
+    return [{ field, message: `"${name.slice(0, 20)}..." is ${name.length} characters; a policy name may have at most 63 (it names the generated Gatekeeper constraints)` }];
+  }
+  if (!DNS1123_SUBDOMAIN.test(name)) {
     return [
       {
         field,
-        message: `"${name}" is not a valid name: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`,
+        message: `"${name}" is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`,
       },
     ];
   }

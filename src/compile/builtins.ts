@@ -3,7 +3,6 @@
 import type { Check } from '../checks/types.js';
 import { makeConstraint } from './constraint.js';
 import { SECURITY_POLICY_LABEL, ownershipLabels } from './labels.js';
-import { SYSTEM_NAMESPACE_PATTERNS } from './names.js';
 import type { CompileSettings, Constraint, GeneratedObject } from './types.js';
 
 export const EXEC_HERITAGE_CONSTRAINT = 'deny-exec-heritage-pods';
@@ -12,8 +11,11 @@ export function compileBuiltins(catalog: readonly Check[]): Constraint[] {
   const out: Constraint[] = [];
   const heritage = catalog.find((c) => c.kind === 'D8DenyExecHeritage');
   if (heritage) {
+    // Every namespace, as the documentation promises ("all Pods with the heritage: deckhouse
+    // label"); the reference limits it to d8-*/kube-*. Labelling one's own pod only restricts
+    // exec into that pod, so the wider scope grants nobody anything.
     out.push(makeConstraint(heritage, EXEC_HERITAGE_CONSTRAINT, 'deny', {
-      kinds: heritage.matches, scope: 'Namespaced', namespaces: [...SYSTEM_NAMESPACE_PATTERNS],
+      kinds: heritage.matches, scope: 'Namespaced',
     }, {}, { ...ownershipLabels('BuiltIn', EXEC_HERITAGE_CONSTRAINT), [SECURITY_POLICY_LABEL]: '' }));
   }
   return out;

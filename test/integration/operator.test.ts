@@ -136,6 +136,19 @@ describe('operator', () => {
     await eventually('constraints pruned', async () => (await getConstraint('D8HostNetwork', name)) === undefined && (await getConstraint('D8PrivilegedContainer', name)) === undefined, 60000);
   }, 240000);
 
+  test('the API server itself rejects policies the CRD schema forbids (name over 63, bad enum)', async () => {
+    const body = (name: string, action: string) => ({
+      apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name },
+      spec: { enforcementAction: action, policies: {}, match: { namespaceSelector: { matchNames: ['x'] } } },
+    });
+    const long = await rawRequest(env.cp.kubeConfig, 'POST', '/apis/deckhouse.io/v1alpha1/securitypolicies', body('a'.repeat(64), 'Deny'));
+    expect(long.status).toBe(422);
+    expect(long.body).toContain('at most 63 characters');
+    const enumBad = await rawRequest(env.cp.kubeConfig, 'POST', '/apis/deckhouse.io/v1alpha1/securitypolicies', body('enum-bad', 'Block'));
+    expect(enumBad.status).toBe(422);
+    expect(enumBad.body).toContain('spec.enforcementAction');
+  }, 60000);
+
   test('namespace action labels add and remove a constraint set; an invalid label is reported', async () => {
     const ns = uniqueName('warned');
     await core().createNamespace({ body: { metadata: { name: ns, labels: { 'security.deckhouse.io/pod-policy-action': 'warn' } } } });
@@ -157,6 +170,15 @@ describe('operator', () => {
 
   test('quiet at rest: resyncs write nothing, and a restarted operator writes nothing', async () => {
     await converged();
+    // Let writes caused by earlier tests (events are recorded asynchronously) land first.
+    const nonLease = () => env.cp.auditWrites(OPERATOR_USER).filter((e) => e.objectRef?.resource !== 'leases').length;
+    let last = -1;
+    await eventually('no writes for 1 s', () => {
+      const n = nonLease();
+      const stable = n === last;
+      last = n;
+      return Promise.resolve(stable);
+    }, 30000, 1000);
     const before = env.cp.auditWrites(OPERATOR_USER).length;
     for (let i = 0; i < 3; i++) {
       op.controller.markDirty();

@@ -134,7 +134,7 @@ describe('invalid policies', () => {
     ['reserved prefix d8-pod-security-', withName('d8-pod-security-baseline'), 'metadata.name', 'starts with "d8-pod-security-", a prefix reserved'],
     ['reserved prefix d8-system-', withName('d8-system-warn-foo'), 'metadata.name', 'starts with "d8-system-"'],
     ['name not DNS-1123', withName('My_Policy'), 'metadata.name', 'is not a valid name'],
-    ['name too long', withName('a'.repeat(254)), 'metadata.name', 'at most 253'],
+    ['name too long', withName('a'.repeat(64)), 'metadata.name', 'at most 63'],
     ['missing name', { ...sp({}), metadata: {} }, 'metadata.name', 'is required'],
     ['name of the wrong type', withName(5), 'metadata.name', 'must be a string, got integer 5'],
     ['wrong kind', { ...sp({}), kind: 'NetworkPolicy' }, 'kind', 'must be one of OperationPolicy, SecurityPolicy'],
