@@ -8,7 +8,7 @@ import { catalog as defaultCatalog } from '../checks/index.js';
 import { compile } from '../compile/index.js';
 import { SOURCE_KIND_LABEL, SOURCE_NAME_LABEL } from '../compile/labels.js';
 import { labelValue } from '../compile/names.js';
-import { defaultCompileSettings, resolveSettings } from '../compile/settings.js';
+import { resolveSettings } from '../compile/settings.js';
 import type { CompileSettings, Desired, PolicyInput } from '../compile/types.js';
 import { describeError, isNotFound } from '../kube/errors.js';
 import { applyObject, FIELD_MANAGER } from '../kube/ssa.js';
@@ -67,7 +67,8 @@ export class Controller {
   private resync: NodeJS.Timeout | undefined;
   private failures = 0;
   private converged = false;
-  private lastGoodSettings: CompileSettings;
+  /** Undefined until settings were valid once: a fresh replica never falls back to looser defaults. */
+  private lastGoodSettings: CompileSettings | undefined;
   /** Resource versions the server returned for our own applies: differences there are normalisation, not drift. */
   private readonly accepted = new Map<string, string>();
   private readonly reportedNamespaceIssues = new Set<string>();
@@ -81,7 +82,6 @@ export class Controller {
     this.now = opts.now ?? (() => new Date());
     this.api = KubernetesObjectApi.makeApiClient(opts.kc);
     this.custom = opts.kc.makeApiClient(CustomObjectsApi);
-    this.lastGoodSettings = { ...defaultCompileSettings(), gatekeeperNamespace: opts.gatekeeperNamespace };
     this.sources = new Sources(opts.kc, this.catalog, {
       gatekeeperNamespace: opts.gatekeeperNamespace,
       onChange: () => this.markDirty(),
@@ -190,7 +190,13 @@ export class Controller {
     }, ms);
   }
 
-  private settings(): CompileSettings {
+  /**
+   * Effective settings: the ModuleConfig's when valid; else the last valid ones. A replica that
+   * starts while the ModuleConfig is invalid has none: it returns undefined and the caller
+   * changes nothing (the constraints in the cluster stay as they are) instead of applying the
+   * defaults, which could be looser than what the cluster enforces.
+   */
+  private settings(): CompileSettings | undefined {
     const mc = this.sources.moduleConfigs.get(MODULE_CONFIG_NAME);
     const raw = (mc?.spec as { settings?: unknown } | undefined)?.settings ?? {};
     const r = resolveSettings(raw);
@@ -217,6 +223,7 @@ export class Controller {
   async reconcile(): Promise<ReconcileReport> {
     if (!this.sources.synced) return { actions: [], writes: 0, failed: [], waiting: 0, skipped: 'not-synced' };
     const settings = this.settings();
+    if (!settings) return { actions: [], writes: 0, failed: ['the admission-policy-engine ModuleConfig is invalid and no valid settings are known yet; nothing is changed until it is fixed'], waiting: 0 };
     const policies: PolicyInput[] = [
       ...this.sources.securityPolicies.list().map((o) => ({ ...(o as Omit<PolicyInput, 'kind'>), kind: 'SecurityPolicy' as const })),
       ...this.sources.operationPolicies.list().map((o) => ({ ...(o as Omit<PolicyInput, 'kind'>), kind: 'OperationPolicy' as const })),

@@ -57,13 +57,19 @@ export function desiredStatus(outcome: PolicyOutcome, result: ApplyResult, live:
   };
 }
 
+// Rebuilt field by field in a fixed key order: the API server returns objects with their keys
+// sorted, so comparing JSON of the live status with our own (differently ordered) one would never
+// match and every reconcile would patch the status again.
 function normalise(s: PolicyStatus | undefined): unknown {
   if (!s) return undefined;
   return {
     observedGeneration: s.observedGeneration ?? null,
-    conditions: (s.conditions ?? []).map((c) => ({ ...c, observedGeneration: c.observedGeneration ?? null })),
-    constraints: s.constraints ?? [],
-    errors: s.errors ?? [],
+    conditions: (s.conditions ?? []).map((c) => ({
+      type: c.type, status: c.status, reason: c.reason, message: c.message,
+      observedGeneration: c.observedGeneration ?? null, lastTransitionTime: c.lastTransitionTime,
+    })),
+    constraints: (s.constraints ?? []).map((c) => ({ kind: c.kind, name: c.name })),
+    errors: (s.errors ?? []).map((e) => ({ field: e.field, message: e.message })),
   };
 }
 

@@ -1,7 +1,7 @@
 // The real Gatekeeper manager, run out of cluster against a test control plane: its CRDs are read
 // from the Go module it was built from (never committed copies), its webhook is registered by URL
 // with our CA, and stop() removes the webhook configuration first so the API server is never left
-// calling a dead webhook.
+// calling a dead webhook. start() runs a fresh manager after stop(), for Gatekeeper outages.
 import { mkdirSync, readdirSync, readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, AdmissionregistrationV1Api, ApiextensionsV1Api, type KubernetesObject } from '@kubernetes/client-node';
@@ -16,10 +16,17 @@ export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
 export const VALIDATING_WEBHOOK_NAME = 'gatekeeper-validating-webhook-configuration';
 
 export interface Gatekeeper {
+  /** The manager process last started. */
   process: Managed;
   webhookBase: string;
   logTail(lines?: number): string;
+  /** Removes the webhook configuration, then stops the manager. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Starts a new manager after stop() (same flags, new ports, same log file) and registers its
+   * webhook again; resolves once it is ready. A no-op while one is running.
+   */
+  start(): Promise<void>;
 }
 
 export interface GatekeeperOptions {
@@ -76,7 +83,9 @@ export function validatingWebhookConfiguration(webhookBase: string, caBundle: st
         matchPolicy: 'Exact',
         namespaceSelector,
         rules: [
-          { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'], scope: '*' },
+          // DELETE too: the module routes deletions through Gatekeeper by default (the user docs'
+          // node delete guard relies on it; lib.pods makes the built-in checks ignore DELETE).
+          { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*'], scope: '*' },
           { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach'], scope: 'Namespaced' },
         ],
         sideEffects: 'None',
@@ -108,32 +117,10 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
   mkdirSync(certDir, { recursive: true });
   copyFileSync(cp.pki.servingCert, join(certDir, 'tls.crt'));
   copyFileSync(cp.pki.servingKey, join(certDir, 'tls.key'));
-  const [port, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const proc = startProcess('gatekeeper', toolPath('gatekeeper'), [
-    '--debug-use-fake-pod',
-    '--disable-cert-rotation',
-    `--cert-dir=${certDir}`,
-    '--host=127.0.0.1',
-    `--port=${port}`,
-    `--health-addr=127.0.0.1:${healthPort}`,
-    `--prometheus-port=${metricsPort}`,
-    `--exempt-namespace=${GATEKEEPER_NAMESPACE}`,
-    '--operation=webhook',
-    '--operation=audit',
-    '--operation=status',
-    // 'generate' is the operation that creates constraint CRDs from templates (v3.2x); without it
-    // templates are ingested but their constraint kinds never exist.
-    '--operation=generate',
-    '--audit-interval=10',
-    '--shutdown-delay=0',
-    '--enable-external-data=false',
-    '--disable-opa-builtin={http.send}',
-    '--default-create-vap-for-templates=false',
-    '--default-create-vap-binding-for-constraints=false',
-    '--log-denies=true',
-    ...(opts.args ?? []),
-  ], join(cp.dir, 'gatekeeper.log'), { KUBECONFIG: cp.kubeconfigPath, POD_NAMESPACE: GATEKEEPER_NAMESPACE });
-  const webhookBase = `https://127.0.0.1:${port}`;
+  // Audit stages listed resources on disk (in a cluster: an emptyDir at /tmp/audit); without the
+  // directory every audit run fails and constraints never report violations.
+  const auditDir = join(cp.dir, 'gatekeeper-audit');
+  mkdirSync(auditDir, { recursive: true });
   const admission = cp.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
   const removeWebhook = async () => {
     try {
@@ -142,28 +129,69 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
       if (!isNotFound(err)) throw err;
     }
   };
-  try {
-    await waitFor('Gatekeeper /readyz', async () => {
-      const res = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
-      return res.status === 200;
-    }, 120000, [proc]);
-    if (opts.registerWebhook !== false) {
-      const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
-      const caBundle = readFileSync(cp.pki.caCert).toString('base64');
-      await applyObject(api, validatingWebhookConfiguration(webhookBase, caBundle) as KubernetesObject, 'ape-test-bed');
+  const launch = async (): Promise<{ proc: Managed; webhookBase: string }> => {
+    const [port, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    const proc = startProcess('gatekeeper', toolPath('gatekeeper'), [
+      '--debug-use-fake-pod',
+      '--disable-cert-rotation',
+      `--cert-dir=${certDir}`,
+      '--host=127.0.0.1',
+      `--port=${port}`,
+      `--health-addr=127.0.0.1:${healthPort}`,
+      `--prometheus-port=${metricsPort}`,
+      `--exempt-namespace=${GATEKEEPER_NAMESPACE}`,
+      '--operation=webhook',
+      '--operation=audit',
+      '--operation=status',
+      // 'generate' is the operation that creates constraint CRDs from templates (v3.2x); without it
+      // templates are ingested but their constraint kinds never exist.
+      '--operation=generate',
+      '--audit-interval=10',
+      `--api-cache-dir=${auditDir}`,
+      '--shutdown-delay=0',
+      '--enable-external-data=false',
+      '--disable-opa-builtin={http.send}',
+      '--default-create-vap-for-templates=false',
+      '--default-create-vap-binding-for-constraints=false',
+      '--log-denies=true',
+      ...(opts.args ?? []),
+    ], join(cp.dir, 'gatekeeper.log'), { KUBECONFIG: cp.kubeconfigPath, POD_NAMESPACE: GATEKEEPER_NAMESPACE });
+    const webhookBase = `https://127.0.0.1:${port}`;
+    try {
+      await waitFor('Gatekeeper /readyz', async () => {
+        const res = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+        return res.status === 200;
+      }, 120000, [proc]);
+      if (opts.registerWebhook !== false) {
+        const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
+        const caBundle = readFileSync(cp.pki.caCert).toString('base64');
+        await applyObject(api, validatingWebhookConfiguration(webhookBase, caBundle) as KubernetesObject, 'ape-test-bed');
+      }
+    } catch (err) {
+      await removeWebhook().catch(() => undefined);
+      await proc.stop();
+      throw err;
     }
-  } catch (err) {
-    await removeWebhook().catch(() => undefined);
-    await proc.stop();
-    throw err;
-  }
-  return {
-    process: proc,
-    webhookBase,
-    logTail: (lines) => proc.tail(lines),
+    return { proc, webhookBase };
+  };
+  const first = await launch();
+  let running = true;
+  const gk: Gatekeeper = {
+    process: first.proc,
+    webhookBase: first.webhookBase,
+    logTail: (lines) => gk.process.tail(lines),
     async stop() {
       await removeWebhook();
-      await proc.stop();
+      await gk.process.stop();
+      running = false;
+    },
+    async start() {
+      if (running) return;
+      const next = await launch();
+      gk.process = next.proc;
+      gk.webhookBase = next.webhookBase;
+      running = true;
     },
   };
+  return gk;
 }

@@ -8,7 +8,7 @@ export type SeedObject = { apiVersion: string; kind: string; metadata: { name: s
 
 export function seedObjects(): SeedObject[] {
   const text = readFileSync(join(packageRoot(), '../shared/seed/security-policies.md'), 'utf8');
-  const blocks = [...text.matchAll(/^[ \t]*```ya?ml[ \t]*\n([\s\S]*?)^[ \t]*```/gm)].map((m) => m[1]!);
+  const blocks = [...text.matchAll(/^[ \t]*```ya?ml[ \t]*\n([\s\S]*?)^[ \t]*```/gm)].map((m) => m[1]);
   return blocks.flatMap((b) => parseAllDocuments(b).map((d) => d.toJS() as SeedObject | null)).filter((o): o is SeedObject => !!o?.kind);
 }
 

@@ -102,7 +102,8 @@ describe('operator', () => {
     await custom().createClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: 'securitypolicies', body: body({ allowHostNetwork: false, allowedHostPorts: [{ min: 80, max: 90 }] }) });
     const created = await eventually('host network constraint', () => getConstraint('D8HostNetwork', name), 60000);
     expect(created.spec).toMatchObject({ enforcementAction: 'deny', parameters: { allowHostNetwork: false, ranges: [{ min: 80, max: 90 }] } });
-    expect(await getConstraint('D8PrivilegedContainer', name)).toBeDefined();
+    // Constraints are applied one at a time: the next may land a moment later.
+    await eventually('privileged constraint', () => getConstraint('D8PrivilegedContainer', name), 30000);
     const ready = await eventually('Ready=True', async () => {
       const p = await policy('SecurityPolicy', name);
       return readyCondition(p)?.status === 'True' ? p : undefined;
