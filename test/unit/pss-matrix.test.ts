@@ -102,3 +102,29 @@ describe('PSS selection matrix', () => {
     expect(withWarn.has('d8-pod-security-baseline-dryrun')).toBe(false);
   });
 });
+
+describe('requiredLabels / requiredAnnotations follow the policy watchKinds', () => {
+  test('kinds come from watchKinds, grouped by API group', () => {
+    const policy = {
+      apiVersion: 'deckhouse.io/v1alpha1', kind: 'OperationPolicy' as const, metadata: { name: 'labels' },
+      spec: {
+        policies: {
+          requiredLabels: { labels: [{ key: 'team' }], watchKinds: ['/Pod', 'apps/Deployment', 'apps/StatefulSet', 'networking.k8s.io/Ingress'] },
+          requiredAnnotations: { annotations: [{ key: 'owner', allowedRegex: '^[a-z]+$' }], watchKinds: ['/Service'] },
+        },
+        match: { namespaceSelector: { matchNames: ['team-a'] } },
+      },
+    };
+    const desired = compile({ settings: defaultCompileSettings(), policies: [policy], namespaces: [] });
+    expect(desired.policies[0].errors).toEqual([]);
+    const byKind = new Map(desired.objects.filter((o) => o.metadata.name === 'labels').map((o) => [o.kind, o as unknown as Constraint]));
+    expect(byKind.get('D8RequiredLabels')!.spec.match.kinds).toEqual([
+      { apiGroups: [''], kinds: ['Pod'] },
+      { apiGroups: ['apps'], kinds: ['Deployment', 'StatefulSet'] },
+      { apiGroups: ['networking.k8s.io'], kinds: ['Ingress'] },
+    ]);
+    expect(byKind.get('D8RequiredLabels')!.spec.parameters).toEqual({ labels: [{ key: 'team' }] });
+    expect(byKind.get('D8RequiredAnnotations')!.spec.match.kinds).toEqual([{ apiGroups: [''], kinds: ['Service'] }]);
+    expect(byKind.get('D8RequiredAnnotations')!.spec.parameters).toEqual({ annotations: [{ key: 'owner', allowedRegex: '^[a-z]+$' }] });
+  });
+});
