@@ -341,6 +341,7 @@ export class Controller {
         && a.object.metadata.labels?.[SOURCE_NAME_LABEL] === labelValue(outcome.name));
       if (touched.length > 0 && result.failed.length === 0) {
         const summary = touched.map((a) => `${a.type === 'delete' ? 'deleted' : 'applied'} ${a.object.kind}/${a.object.metadata.name}`).join(', ');
+        this.log.info(`event ConstraintsUpdated on ${outcome.kind}/${outcome.name}: ${summary}`);
         this.opts.events.record(target, 'Normal', 'ConstraintsUpdated', summary).catch((err: unknown) => this.log.warn(`could not record event: ${describeError(err)}`));
       }
       if (statusEqual(live, next)) continue;

@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** An operator replica with the env's options, as any user (default: the shipped ServiceAccount). */
 async function startReplica(identity: string, kc: KubeConfig = env.operatorKc): Promise<Operator> {
   const op = await startOperator({
-    kc, logger: makeLogger(process.env.APE_TEST_LOG_LEVEL ?? 'error'), namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
+    kc, logger: makeLogger(process.env.APE_TEST_LOG_LEVEL ?? 'error').child({ replica: identity }), namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
     leaseName: 'admission-policy-engine', identity, httpHost: '127.0.0.1', httpPort: 0, resyncMs: 60_000, debounceMs: 50, lease: LEASE,
   });
   running.add(op);
