@@ -14,6 +14,12 @@ Commands:
 Run 'admission-policy-engine <command> --help' for a command's flags.
 `;
 
+// `render | head` closes stdout early: stop quietly, as Unix tools do, instead of crashing.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
 
 export async function main(argv: string[]): Promise<number> {
