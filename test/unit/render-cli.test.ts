@@ -103,6 +103,19 @@ describe('the built bin', () => {
     expect(none.stdout).toMatch(/Usage: admission-policy-engine/);
   });
 
+  test('a reader that stops early (render | head) ends the CLI quietly with status 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'render'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read one chunk, then close our end of the pipe, as `head` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   test('unknown flags and commands exit 2', () => {
     const flag = run('node', [bin, 'render', '--bogus'], { cwd: work });
     expect(flag.status).toBe(2);
