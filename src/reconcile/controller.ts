@@ -164,7 +164,11 @@ export class Controller {
     try {
       const report = await this.reconcile();
       this.lastReport = report;
-      if (report.failed.length > 0) throw new Error(report.failed.join('; '));
+      if (report.failed.length > 0) {
+        const f = report.failed;
+        // One line per attempt: the first few failures and a count, not hundreds of them.
+        throw new Error(f.length > 3 ? `${f.slice(0, 3).join('; ')}; and ${f.length - 3} more` : f.join('; '));
+      }
       this.failures = 0;
       this.metrics.reconciles.inc({ result: report.skipped ?? (report.waiting > 0 ? 'waiting' : 'converged') });
       if (!report.skipped && report.waiting === 0 && this.leader) this.converged = true;

@@ -27,8 +27,13 @@ export class KubeEvents implements EventSink {
   async record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const key = `${target.kind}/${target.namespace ?? ''}/${target.name}/${reason}`;
     if (this.last.get(key) === message) return;
-    this.last.set(key, message);
     const namespace = target.namespace ?? 'default';
+    if (!this.last.has(key) && (await this.alreadyRecorded(namespace, target, reason, message))) {
+      // Recorded by an earlier run of the operator (restart, failover): stay quiet.
+      this.last.set(key, message);
+      return;
+    }
+    this.last.set(key, message);
     const now = new Date();
     const suffix = createHash('sha256').update(`${key}/${message}/${now.getTime()}`).digest('hex').slice(0, 12);
     this.onWrite();
@@ -43,6 +48,20 @@ export class KubeEvents implements EventSink {
         firstTimestamp: now, lastTimestamp: now, count: 1,
       },
     });
+  }
+
+  /** Whether an identical event about this object already exists (one read, first time per key only). */
+  private async alreadyRecorded(namespace: string, target: EventTarget, reason: string, message: string): Promise<boolean> {
+    try {
+      const list = await this.api.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.kind=${target.kind},involvedObject.name=${target.name},reason=${reason}`,
+      });
+      const text = message.slice(0, 1024);
+      return list.items.some((e) => e.message === text && e.source?.component === this.component && (!target.uid || e.involvedObject.uid === target.uid));
+    } catch {
+      return false; // cannot tell: record it (an extra event beats a lost one)
+    }
   }
 
   /** Forget a target (e.g. a deleted policy), so a new object of that name gets its events. */
