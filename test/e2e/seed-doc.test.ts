@@ -123,13 +123,15 @@ function message(r: RawResponse): string {
  * Retries creating fresh pods until one is denied (the policy has reached Gatekeeper) with a
  * message containing `expected`, if given: Gatekeeper ingests changed constraints one by one.
  */
-async function eventuallyDenied(ns: string, opts: PodOpts, expected?: string, timeoutMs = 60000): Promise<string> {
+/** Retries until a Pod is denied with every `expected` text (a policy's constraints land one at a time). */
+async function eventuallyDenied(ns: string, opts: PodOpts, expected?: string | string[], timeoutMs = 60000): Promise<string> {
   let last = '';
+  const wanted = expected === undefined ? [] : Array.isArray(expected) ? expected : [expected];
   try {
     const r = await eventually(`pod denied in ${ns}`, async () => {
       const res = await createPod(ns, { ...opts, name: undefined });
       last = `${res.status}: ${message(res)}`;
-      return res.status === 403 && (expected === undefined || message(res).includes(expected)) ? res : undefined;
+      return res.status === 403 && wanted.every((w) => message(res).includes(w)) ? res : undefined;
     }, timeoutMs, 500);
     return message(r);
   } catch (err) {
@@ -300,8 +302,13 @@ describe('Applying Pod Security Standards', () => {
     });
     try {
       await apply(moduleConfig({ defaultPolicy: 'Restricted' }));
-      const msg = await eventuallyDenied(ns, {}, 'securityContext.runAsNonRoot is not set');
-      expect(msg).toContain('[d8-pod-security-restricted-deny-default] container "app": securityContext.allowPrivilegeEscalation is not set');
+      // Constraints are applied one at a time: wait until the whole restricted set denies.
+      const denied = await eventually('the restricted set denies a baseline Pod', async () => {
+        const r = await createPod(ns);
+        const m = message(r);
+        return r.status === 403 && m.includes('securityContext.runAsNonRoot is not set') && m.includes('allowPrivilegeEscalation is not set') ? m : undefined;
+      }, 60000, 500);
+      expect(denied).toContain('[d8-pod-security-restricted-deny-default] container "app": securityContext.allowPrivilegeEscalation is not set');
       await expectAdmitted(ns, { container: restrictedContainer });
 
       await apply(moduleConfig({ enforcementAction: 'Warn' }));
@@ -314,15 +321,15 @@ describe('Applying Pod Security Standards', () => {
         return r.status === 201 && r.warnings.length === 0;
       }, 60000, 500);
     } finally {
+      // Back to the defaults (baseline, deny) for the other tests, also when an assertion failed.
       await rawRequest(admin, 'DELETE', '/apis/deckhouse.io/v1alpha1/moduleconfigs/admission-policy-engine');
+      await converged();
+      await eventuallyDenied(ns, privileged, '[d8-pod-security-baseline-deny-default]');
+      await eventually('plain Pod admitted silently', async () => {
+        const r = await createPod(ns);
+        return r.status === 201 && r.warnings.length === 0;
+      }, 60000, 500);
     }
-    // Back to the defaults (baseline, deny) for the other tests.
-    await converged();
-    await eventuallyDenied(ns, privileged, '[d8-pod-security-baseline-deny-default]');
-    await eventually('plain Pod admitted silently', async () => {
-      const r = await createPod(ns);
-      return r.status === 201 && r.warnings.length === 0;
-    }, 60000, 500);
   }), 180000);
 });
 
@@ -352,13 +359,16 @@ describe('Operational policies', () => {
     const [key, value] = docLabel('operation-policy.deckhouse.io/enabled');
     const ns = await namespace('ops');
     await label(ns, { [key]: value });
-    const msg = await eventuallyDenied(ns, { container: { image: 'nginx:latest' } });
-    expect(msg).toContain('[common] container "app": image "nginx:latest" is not from an allowed repository; allowed repos: ["myrepo.example.com", "registry.deckhouse.io"]');
-    expect(msg).toContain('[common] container "app": image "nginx:latest" uses the disallowed tag "latest"');
-    expect(msg).toContain('[common] container "app": livenessProbe is not set');
-    expect(msg).toContain('[common] container "app": readinessProbe is not set');
-    expect(msg).toContain('[common] container "app": resources.limits does not set ["memory"]');
-    expect(msg).toContain('[common] container "app": resources.requests does not set ["cpu", "memory"]');
+    const expectedReasons = [
+      '[common] container "app": image "nginx:latest" is not from an allowed repository; allowed repos: ["myrepo.example.com", "registry.deckhouse.io"]',
+      '[common] container "app": image "nginx:latest" uses the disallowed tag "latest"',
+      '[common] container "app": livenessProbe is not set',
+      '[common] container "app": readinessProbe is not set',
+      '[common] container "app": resources.limits does not set ["memory"]',
+      '[common] container "app": resources.requests does not set ["cpu", "memory"]',
+    ];
+    const msg = await eventuallyDenied(ns, { container: { image: 'nginx:latest' } }, expectedReasons);
+    for (const reason of expectedReasons) expect(msg).toContain(reason);
     const probe = { httpGet: { path: '/healthz', port: 8080 } };
     const compliant: PodOpts = {
       container: {
