@@ -11,5 +11,8 @@ export default {
   // Tests that start real processes (apiserver, Gatekeeper) are heavy on 2 cores.
   maxWorkers: 2,
   verbose: true,
+  // A failed integration test can leave a watch or timer behind; never let that hang CI. Child
+  // processes (apiserver, etcd, Gatekeeper) are killed by the harness's exit hook either way.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };
