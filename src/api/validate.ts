@@ -352,7 +352,7 @@ export function checkPolicyName(name: unknown, opts: { reserved?: boolean } = {}
   if (typeof name !== 'string') return [{ field, message: `must be a string, got ${describe(name)}` }];
   if (name.length > 63) {
     // The policy name becomes the name of its Gatekeeper constraints, which Gatekeeper caps at 63.
-    return [{ field, message: `"${name.slice(0, 20)}..." is ${name.length} characters; a policy name may have at most 63 (it names the generated Gatekeeper constraints)` }];
+    return [{ field, message: `"${name.slice(0, 20)}..." is ${name.length} characters long; a policy name may have at most 63 characters, because its Gatekeeper constraints take its name and Gatekeeper rejects longer names` }];
   }
   if (!DNS1123_SUBDOMAIN.test(name)) {
     return [

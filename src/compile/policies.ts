@@ -3,16 +3,8 @@ import type { Check } from '../checks/types.js';
 import { validatePolicy } from '../api/validate.js';
 import { kindsFor, makeConstraint } from './constraint.js';
 import { OPERATION_POLICY_LABEL, SECURITY_POLICY_LABEL, ownershipLabels } from './labels.js';
-import { SYSTEM_NAMESPACE_PATTERNS } from './names.js';
+import { SYSTEM_NAMESPACE_PATTERNS, isSystemNamespace } from './names.js';
 import type { Action, CompileSettings, Constraint, FieldError, LabelSelector, Match, PolicyInput, PolicyOutcome } from './types.js';
-
-/** Names the operator itself uses for generated constraints; a user policy must not take them. */
-export const RESERVED_NAME_PREFIXES = ['d8-pod-security-', 'd8-system-'] as const;
-
-/** Gatekeeper's limit on constraint names (frameworks pkg/client/crds/schema.go, webhook policy.go). */
-export const MAX_CONSTRAINT_NAME = 63;
-
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 interface PolicyMatch {
   namespaceSelector?: { matchNames?: string[]; excludeNames?: string[]; labelSelector?: LabelSelector };
@@ -67,7 +59,7 @@ export function convertMatch(match: PolicyMatch, base: Pick<Match, 'kinds'>): Ma
   const ns = match.namespaceSelector;
   const names = ns?.matchNames ?? [];
   if (names.length > 0) out.namespaces = [...names];
-  const namesSystem = names.some((n) => n.startsWith('d8-') || n.startsWith('kube-'));
+  const namesSystem = names.some(isSystemNamespace);
   const excluded = [...(ns?.excludeNames ?? [])];
   if (!namesSystem) for (const p of SYSTEM_NAMESPACE_PATTERNS) if (!excluded.includes(p)) excluded.push(p);
   if (excluded.length > 0) out.excludedNamespaces = excluded;
@@ -90,21 +82,8 @@ export function compilePolicy(
     return { outcome, constraints: [] };
   };
 
-  if (!name) return fail([{ field: 'metadata.name', message: 'is required' }]);
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    return fail([{ field: 'metadata.name', message: `"${name}" is not a valid name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters` }]);
-  }
-  // Gatekeeper refuses constraints (and every other gatekeeper.sh object) named longer than 63
-  // characters (constraint CRD schema and its validating webhook), and constraints take the
-  // policy's name: a longer name would pass our CRD and then never be enforced.
-  if (name.length > MAX_CONSTRAINT_NAME) {
-    return fail([{ field: 'metadata.name', message: `"${name}" is ${name.length} characters long; a policy name may have at most ${MAX_CONSTRAINT_NAME} characters, because its Gatekeeper constraints take its name and Gatekeeper rejects longer names` }]);
-  }
-  const reserved = RESERVED_NAME_PREFIXES.find((p) => name.startsWith(p));
-  if (reserved) {
-    return fail([{ field: 'metadata.name', message: `"${name}" starts with the reserved prefix "${reserved}" used by generated constraints; rename the policy` }]);
-  }
-
+  // The name (required, DNS-1123, at most 63 characters as it names the constraints, no reserved
+  // prefix) is checked by validatePolicy with everything else.
   const validated = validatePolicy(input);
   if (!validated.ok) return fail(validated.errors);
   const spec = (validated.policy as { spec: { enforcementAction?: string; policies?: Record<string, unknown>; match?: PolicyMatch } }).spec;

@@ -95,10 +95,11 @@ export function plan(desired: GeneratedObject[], live: LiveState, opts: PlanOpti
     const have = live.objects.get(key);
     const hash = desiredHash(obj);
     if (obj.apiVersion.startsWith(`${CONSTRAINT_GROUP}/`) && !live.templateReady(obj.kind.toLowerCase())) {
-      // The constraint's CRD exists only once Gatekeeper created the template: wait, do not loop on 404s.
-      if (!have) applies.push({ type: 'wait', object: obj, reason: `template ${obj.kind.toLowerCase()} is not ready` });
-      // An existing constraint keeps enforcing meanwhile; it is updated once the template is ready.
-      else if (have.metadata.annotations?.[DESIRED_HASH_ANNOTATION] !== hash) applies.push({ type: 'wait', object: obj, reason: `template ${obj.kind.toLowerCase()} is not ready` });
+      // The constraint's CRD exists only once Gatekeeper created the template: wait, do not loop on
+      // 404s. An existing, up-to-date constraint keeps enforcing and needs nothing meanwhile.
+      if (have?.metadata.annotations?.[DESIRED_HASH_ANNOTATION] !== hash) {
+        applies.push({ type: 'wait', object: obj, reason: `template ${obj.kind.toLowerCase()} is not ready` });
+      }
       continue;
     }
     if (!have) applies.push({ type: 'apply', object: withHash(obj), reason: 'create' });

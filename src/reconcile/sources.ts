@@ -3,7 +3,6 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Check } from '../checks/types.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../compile/labels.js';
-import { isNotFound } from '../kube/errors.js';
 import { Watched, type ListResult, type WatchedEvent } from '../kube/watched.js';
 
 export interface SourceOptions {
@@ -44,15 +43,10 @@ export class Sources {
         watchTimeoutSeconds: opts.watchTimeoutSeconds,
         backoff: { initialMs: 500, maxMs: maxBackoffMs },
       });
-    const cluster = (group: string, version: string, plural: string, tolerateMissing = false): ListFn => async ({ labelSelector }) => {
-      try {
-        return (await custom.listClusterCustomObject({ group, version, plural, labelSelector })) as ListResult<Obj>;
-      } catch (err) {
-        // A constraint kind whose CRD Gatekeeper has not created yet has no objects: an empty list.
-        if (tolerateMissing && isNotFound(err)) return { items: [] };
-        throw err;
-      }
-    };
+    // A missing resource (Gatekeeper not installed yet) is a list error: the cache retries with
+    // backoff and stays unsynced, so nothing is pruned against an empty view.
+    const cluster = (group: string, version: string, plural: string): ListFn => async ({ labelSelector }) =>
+      (await custom.listClusterCustomObject({ group, version, plural, labelSelector })) as ListResult<Obj>;
     this.securityPolicies = make('securitypolicies', '/apis/deckhouse.io/v1alpha1/securitypolicies', cluster('deckhouse.io', 'v1alpha1', 'securitypolicies'));
     this.operationPolicies = make('operationpolicies', '/apis/deckhouse.io/v1alpha1/operationpolicies', cluster('deckhouse.io', 'v1alpha1', 'operationpolicies'));
     this.moduleConfigs = make('moduleconfigs', '/apis/deckhouse.io/v1alpha1/moduleconfigs', cluster('deckhouse.io', 'v1alpha1', 'moduleconfigs'));
@@ -63,19 +57,14 @@ export class Sources {
     this.templates = make('constrainttemplates', '/apis/templates.gatekeeper.sh/v1/constrainttemplates',
       cluster('templates.gatekeeper.sh', 'v1', 'constrainttemplates'), OWNED);
     const ns = opts.gatekeeperNamespace;
-    this.configs = make('gatekeeper-configs', `/apis/config.gatekeeper.sh/v1alpha1/namespaces/${ns}/configs`, async () => {
-      try {
-        return (await custom.listNamespacedCustomObject({ group: 'config.gatekeeper.sh', version: 'v1alpha1', namespace: ns, plural: 'configs' })) as ListResult<Obj>;
-      } catch (err) {
-        if (isNotFound(err)) return { items: [] };
-        throw err;
-      }
-    }, undefined, 10000);
+    this.configs = make('gatekeeper-configs', `/apis/config.gatekeeper.sh/v1alpha1/namespaces/${ns}/configs`, async () =>
+      (await custom.listNamespacedCustomObject({ group: 'config.gatekeeper.sh', version: 'v1alpha1', namespace: ns, plural: 'configs' })) as ListResult<Obj>,
+    undefined, 10000);
     this.knownKinds = new Set(catalog.map((c) => c.kind));
     this.makeConstraintWatch = (kind) => {
       const plural = kind.toLowerCase();
       return make(`constraints/${plural}`, `/apis/constraints.gatekeeper.sh/v1beta1/${plural}`,
-        cluster('constraints.gatekeeper.sh', 'v1beta1', plural, true), OWNED, 5000);
+        cluster('constraints.gatekeeper.sh', 'v1beta1', plural), OWNED, 5000);
     };
   }
 

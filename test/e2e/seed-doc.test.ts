@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { startOperatorEnv, type OperatorEnv } from '../harness/operator-env.js';
+import { startOperatorEnv, type OperatorEnv, waitConverged } from '../harness/operator-env.js';
 import type { Operator } from '../../src/cli/run.js';
 import { applyObject } from '../../src/kube/ssa.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -184,11 +184,7 @@ async function policyEnforced(kind: 'SecurityPolicy' | 'OperationPolicy', name: 
 }
 
 async function converged(): Promise<void> {
-  await eventually('operator converged', async () => {
-    await op.controller.settled();
-    const r = op.controller.report;
-    return op.controller.ready && r && !r.skipped && r.waiting === 0 && r.failed.length === 0 && r.writes === 0 ? true : undefined;
-  }, 120000, 250);
+  await waitConverged(op);
 }
 
 /** POST .../exec (or attach) as `kc`: admission runs before the API server looks for a kubelet. */

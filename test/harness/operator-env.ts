@@ -12,6 +12,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { GATEKEEPER_NAMESPACE, startGatekeeper, type Gatekeeper } from './gatekeeper.js';
 import { waitFor } from './processes.js';
+import { eventually } from '../helpers/kube.js';
 
 export const OPERATOR_USER = 'system:serviceaccount:d8-system:admission-policy-engine';
 
@@ -78,4 +79,13 @@ export async function startOperatorEnv(): Promise<OperatorEnv> {
     await cp.stop();
     throw err;
   }
+}
+
+/** Waits until the operator is ready and a full reconcile found nothing to do (no writes, no waits, no failures). */
+export async function waitConverged(op: Operator, timeoutMs = 120000): Promise<void> {
+  await eventually('operator converged', async () => {
+    await op.controller.settled();
+    const r = op.controller.report;
+    return op.controller.ready && r && !r.skipped && r.waiting === 0 && r.failed.length === 0 && r.writes === 0 ? true : undefined;
+  }, timeoutMs, 250);
 }

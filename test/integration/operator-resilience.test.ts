@@ -8,7 +8,7 @@ import {
   ApiextensionsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, RbacAuthorizationV1Api,
   type KubeConfig, type KubernetesObject,
 } from '@kubernetes/client-node';
-import { startOperatorEnv, OPERATOR_USER, type OperatorEnv } from '../harness/operator-env.js';
+import { startOperatorEnv, OPERATOR_USER, type OperatorEnv, waitConverged } from '../harness/operator-env.js';
 import { GATEKEEPER_NAMESPACE } from '../harness/gatekeeper.js';
 import type { AuditEvent } from '../harness/control-plane.js';
 import { startOperator, type Operator } from '../../src/cli/run.js';
@@ -62,11 +62,7 @@ async function stopReplica(op: Operator): Promise<void> {
 }
 
 async function converged(op: Operator = leader): Promise<void> {
-  await eventually('operator converged', async () => {
-    await op.controller.settled();
-    const r = op.controller.report;
-    return op.controller.ready && r && !r.skipped && r.waiting === 0 && r.failed.length === 0 && r.writes === 0 ? true : undefined;
-  }, 90000, 250);
+  await waitConverged(op, 90000);
 }
 
 const plural = (kind: 'SecurityPolicy' | 'OperationPolicy') => (kind === 'SecurityPolicy' ? 'securitypolicies' : 'operationpolicies');

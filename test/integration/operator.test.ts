@@ -2,7 +2,7 @@
 // converge, create/update/delete policies and namespace labels, invalid input, quiet at rest,
 // restart without writes, and admission decisions through Gatekeeper's webhook.
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
-import { startOperatorEnv, OPERATOR_USER, type OperatorEnv } from '../harness/operator-env.js';
+import { startOperatorEnv, OPERATOR_USER, type OperatorEnv, waitConverged } from '../harness/operator-env.js';
 import type { Operator } from '../../src/cli/run.js';
 import { catalog } from '../../src/checks/index.js';
 import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
@@ -37,11 +37,7 @@ function readyCondition(p: Obj): { status: string; reason: string; message: stri
 }
 
 async function converged(): Promise<void> {
-  await eventually('operator converged', async () => {
-    await op.controller.settled();
-    const r = op.controller.report;
-    return op.controller.ready && r && !r.skipped && r.waiting === 0 && r.failed.length === 0 && r.writes === 0 ? true : undefined;
-  }, 120000, 250);
+  await waitConverged(op);
 }
 
 function onFailure(err: unknown): never {
