@@ -5,6 +5,17 @@
 export const API_GROUP = 'deckhouse.io';
 export const API_VERSION = 'deckhouse.io/v1alpha1';
 
+/**
+ * The product's name: the Deckhouse module name (and so the name of the ModuleConfig that holds
+ * its settings), the `app.kubernetes.io/managed-by` value on what it generates, its field manager,
+ * event source and Lease name.
+ */
+export const PRODUCT_NAME = 'admission-policy-engine';
+/** ModuleConfig `admission-policy-engine`: its spec.settings are this module's settings. */
+export const MODULE_CONFIG_NAME = PRODUCT_NAME;
+/** Namespace of Gatekeeper (and its `Config`) in Deckhouse, the default. */
+export const DEFAULT_GATEKEEPER_NAMESPACE = 'd8-admission-policy-engine';
+
 export type PolicyKind = 'OperationPolicy' | 'SecurityPolicy';
 export const POLICY_KINDS: readonly PolicyKind[] = ['OperationPolicy', 'SecurityPolicy'];
 
@@ -255,7 +266,7 @@ export interface ResolvedSettings {
     controllerValidation: boolean;
     policies: { hostPorts: { knownRanges: IntRange[] } };
   };
-  gatekeeper?: { namespace?: string };
+  gatekeeper: { namespace: string };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -277,4 +288,5 @@ export const defaultSettings: Readonly<ResolvedSettings> = deepFreeze({
     controllerValidation: true,
     policies: { hostPorts: { knownRanges: [] } },
   },
+  gatekeeper: { namespace: DEFAULT_GATEKEEPER_NAMESPACE },
 });

@@ -1,32 +1,32 @@
 // Validation of OperationPolicy / SecurityPolicy objects and of the module settings.
 //
-// Policies are checked against the openAPIV3Schema of our own CRDs (crds/*.yaml, read at runtime),
-// so the operator, the CLI and the API server agree. Like `kubectl apply` with strict field
-// validation, unknown fields are errors (a typo must not silently disable a check). What an
-// OpenAPI schema cannot express (min <= max, selector operators and values, label syntax, object
-// names) is checked here afterwards. Errors are Kubernetes-style field paths plus a message that
-// says what is wrong and how to fix it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Policies are checked against the openAPIV3Schema of our own CRDs (crds/*.yaml, loaded at the
+// edge and passed in), so the operator, the CLI and the API server agree. Like `kubectl apply`
+// with strict field validation, unknown fields are errors (a typo must not silently disable a
+// check). What an OpenAPI schema cannot express (min <= max, selector operators and values, label
+// syntax, object names, match blocks that select nothing) is checked here afterwards. Errors are
+// Kubernetes-style field paths plus a message that says what is wrong and how to fix it.
+// Pure: no I/O; ajv validators are compiled once per schema object.
 import { Ajv, type AnySchemaObject, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
-import { packageRoot } from '../util/package-root.js';
 import { settingsSchema } from './settings-schema.js';
 import {
   API_VERSION,
   POLICY_KINDS,
   defaultSettings,
   type FieldError,
+  type LabelSelector,
   type OperationPolicy,
   type PolicyKind,
+  type PolicyMatch,
   type ResolvedSettings,
   type SecurityPolicy,
 } from './types.js';
 
-export type { FieldError } from './types.js';
-
 export type PolicyValidation = { ok: true; policy: OperationPolicy | SecurityPolicy } | { ok: false; errors: FieldError[] };
 export type SettingsValidation = { ok: true; settings: ResolvedSettings } | { ok: false; errors: FieldError[] };
+
+/** The `v1alpha1` openAPIV3Schema of each policy CRD (crds/*.yaml), as loaded by the edge. */
+export type PolicySchemas = Readonly<Record<PolicyKind, SchemaObject>>;
 
 /** Name prefixes of the constraints the operator generates itself; user policies must not use them. */
 export const RESERVED_POLICY_NAME_PREFIXES = ['d8-pod-security-', 'd8-system-'] as const;
@@ -42,19 +42,6 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 // ---------------------------------------------------------------------------------------------
 // Schema loading and compilation
-
-/** The `v1alpha1` openAPIV3Schema of a CRD file under the package root. */
-export function loadCrdSchema(file: string, version = 'v1alpha1'): SchemaObject {
-  const path = join(packageRoot(), file);
-  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
-  for (const doc of docs) {
-    const crd = doc.toJS() as { kind?: string; spec?: { versions?: { name: string; schema?: { openAPIV3Schema?: SchemaObject } }[] } };
-    if (crd?.kind !== 'CustomResourceDefinition') continue;
-    const schema = crd.spec?.versions?.find((v) => v.name === version)?.schema?.openAPIV3Schema;
-    if (schema) return schema;
-  }
-  throw new Error(`${path}: no CustomResourceDefinition with an openAPIV3Schema for version ${version}`);
-}
 
 /** Annotation-only OpenAPI / Kubernetes keywords ajv must accept in strict mode. */
 const ANNOTATION_KEYWORDS = [
@@ -136,18 +123,16 @@ function strictCopy(schema: unknown): unknown {
   return out;
 }
 
-const validators = new Map<string, ValidateFunction>();
-function compiled(key: string, schema: () => SchemaObject): ValidateFunction {
-  let v = validators.get(key);
+// Keyed by the schema object: the edge loads each CRD schema once, so each compiles once.
+const validators = new WeakMap<object, ValidateFunction>();
+function compiled(schema: SchemaObject): ValidateFunction {
+  let v = validators.get(schema);
   if (!v) {
-    v = ajv().compile(strictCopy(schema()) as SchemaObject);
-    validators.set(key, v);
+    v = ajv().compile(strictCopy(schema) as SchemaObject);
+    validators.set(schema, v);
   }
   return v;
 }
-
-const policyValidator = (kind: PolicyKind) => compiled(kind, () => loadCrdSchema(CRD_FILES[kind]));
-const settingsValidator = () => compiled('settings', () => settingsSchema);
 
 // ---------------------------------------------------------------------------------------------
 // Error formatting
@@ -449,17 +434,78 @@ function semanticPolicyErrors(kind: PolicyKind, spec: unknown): FieldError[] {
   return out;
 }
 
+function isEmptySelector(s: LabelSelector | undefined): boolean {
+  return !s || ((!s.matchLabels || Object.keys(s.matchLabels).length === 0) && (!s.matchExpressions || s.matchExpressions.length === 0));
+}
+
+/**
+ * Gatekeeper's own schema for constraint `match.namespaces` / `match.excludedNamespaces` items
+ * (pkg/target/matchcrd_constant.go). Our CRD accepts any string there, so a name outside this
+ * pattern would pass the schema and then make the API server (and gator) reject the generated
+ * constraint: it is reported on the policy instead.
+ */
+const GATEKEEPER_NAMESPACE_GLOB = /^\*?[-:a-z0-9]*\*?$/;
+
+/** Match blocks that would select nothing or everything by accident (checked on a schema-valid spec). */
+function matchErrors(match: PolicyMatch | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  const ns = match?.namespaceSelector;
+  if (!match || (!ns && !match.labelSelector)) {
+    errors.push({ field: 'spec.match', message: 'must set namespaceSelector or labelSelector; an empty match would select every object in every namespace' });
+    return errors;
+  }
+  for (const list of ['matchNames', 'excludeNames'] as const) {
+    (ns?.[list] ?? []).forEach((name, i) => {
+      if (!GATEKEEPER_NAMESPACE_GLOB.test(name)) {
+        errors.push({
+          field: `spec.match.namespaceSelector.${list}[${i}]`,
+          message: `${JSON.stringify(name)} is not a namespace name or glob: use lower-case letters, digits, '-' and ':', optionally starting and/or ending with "*"`,
+        });
+      }
+    });
+  }
+  if (ns && !ns.matchNames?.length && !ns.excludeNames?.length && isEmptySelector(ns.labelSelector)) {
+    errors.push({ field: 'spec.match.namespaceSelector', message: 'set matchNames, excludeNames or a non-empty labelSelector (to select every namespace use matchNames: ["*"])' });
+  }
+  if (match.labelSelector && isEmptySelector(match.labelSelector) && !ns) {
+    errors.push({ field: 'spec.match.labelSelector', message: 'is empty; add matchLabels or matchExpressions, or use namespaceSelector' });
+  }
+  return errors;
+}
+
+/**
+ * At most this many errors are reported per object: a list of 100,000 bad values must give a
+ * readable status and Event, not 100,000 lines.
+ */
+export const MAX_REPORTED_ERRORS = 20;
+
+function capped(errors: FieldError[]): FieldError[] {
+  const unique = dedupe(errors);
+  if (unique.length <= MAX_REPORTED_ERRORS) return unique;
+  // The last shown entry is a real error (its own field path) that also counts what is left out.
+  const shown = unique.slice(0, MAX_REPORTED_ERRORS);
+  const next = unique[MAX_REPORTED_ERRORS];
+  shown.push({ field: next.field, message: `${next.message} (and ${unique.length - MAX_REPORTED_ERRORS - 1} more errors not shown)` });
+  return shown;
+}
+
+/** Appends without spreading into a call: a spread of a huge array overflows the call stack. */
+function append<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public API
 
 /**
- * Validates an OperationPolicy or SecurityPolicy. On success returns a copy with schema defaults
- * applied (`spec.enforcementAction: Deny`, `allowedHostPaths[].readOnly: false`); the input is
- * never mutated. Only apiVersion, kind, metadata, spec and status are kept (extra top-level keys
- * such as a caller's bookkeeping are ignored); status is copied but not validated, being ours.
- * `apiVersion` may be absent (treated as deckhouse.io/v1alpha1).
+ * Validates an OperationPolicy or SecurityPolicy against its CRD schema (`schemas`) and the rules
+ * a schema cannot express. On success returns a copy with schema defaults applied
+ * (`spec.enforcementAction: Deny`, `allowedHostPaths[].readOnly: false`); the input is never
+ * mutated. Only apiVersion, kind, metadata, spec and status are kept (extra top-level keys such as
+ * a caller's bookkeeping are ignored); status is copied but not validated, being ours.
+ * `apiVersion` may be absent (treated as deckhouse.io/v1alpha1). Never throws.
  */
-export function validatePolicy(obj: unknown, opts: { reservedNames?: boolean } = {}): PolicyValidation {
+export function validatePolicy(obj: unknown, schemas: PolicySchemas, opts: { reservedNames?: boolean } = {}): PolicyValidation {
   if (!isObject(obj)) return { ok: false, errors: [{ field: '', message: `must be a Kubernetes object (a mapping), got ${describe(obj)}` }] };
   const kind = obj.kind;
   if (!POLICY_KINDS.includes(kind as PolicyKind)) {
@@ -471,14 +517,17 @@ export function validatePolicy(obj: unknown, opts: { reservedNames?: boolean } =
   }
   const metadata = obj.metadata;
   if (metadata !== undefined && !isObject(metadata)) errors.push({ field: 'metadata', message: `must be an object, got ${describe(metadata)}` });
-  errors.push(...checkPolicyName(isObject(metadata) ? metadata.name : undefined, { reserved: opts.reservedNames !== false }));
+  append(errors, checkPolicyName(isObject(metadata) ? metadata.name : undefined, { reserved: opts.reservedNames !== false }));
 
   const copy: Json = structuredClone({ apiVersion: API_VERSION, kind, metadata: isObject(metadata) ? metadata : {}, spec: obj.spec });
   if (obj.spec === undefined) delete copy.spec;
-  const validate = policyValidator(kind as PolicyKind);
-  if (!validate(copy)) errors.push(...formatErrors(validate.errors, ''));
-  errors.push(...semanticPolicyErrors(kind as PolicyKind, copy.spec));
-  if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
+  const validate = compiled(schemas[kind as PolicyKind]);
+  if (!validate(copy)) append(errors, formatErrors(validate.errors, ''));
+  append(errors, semanticPolicyErrors(kind as PolicyKind, copy.spec));
+  if (errors.length > 0) return { ok: false, errors: capped(errors) };
+  // Only on an otherwise valid spec: the match rules assume the schema's shapes.
+  const match = matchErrors((copy.spec as { match?: PolicyMatch } | undefined)?.match);
+  if (match.length > 0) return { ok: false, errors: capped(match) };
   if (obj.status !== undefined) copy.status = structuredClone(obj.status);
   return { ok: true, policy: copy as unknown as OperationPolicy | SecurityPolicy };
 }
@@ -498,8 +547,8 @@ function mergeOver(base: unknown, over: unknown): unknown {
 export function validateSettings(settings: unknown): SettingsValidation {
   const raw = settings ?? {};
   const copy = structuredClone(raw);
-  const validate = settingsValidator();
-  if (!validate(copy)) return { ok: false, errors: formatErrors(validate.errors, 'settings') };
+  const validate = compiled(settingsSchema);
+  if (!validate(copy)) return { ok: false, errors: capped(formatErrors(validate.errors, 'settings')) };
   const errors: FieldError[] = [];
   const pss = (copy as Json).podSecurityStandards;
   if (isObject(pss) && isObject(pss.policies) && isObject(pss.policies.hostPorts)) {

@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS restricted "Privilege Escalation"; SecurityPolicy `allowPrivilegeEscalation`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowPrivilegeEscalation',
   rego: 'allow-privilege-escalation',
-  libs: ['pods'],
   description: 'Containers (regular, init, ephemeral) must set securityContext.allowPrivilegeEscalation: false explicitly.',
   parameters: {
     exemptWindowsPods: {

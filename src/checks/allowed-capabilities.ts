@@ -1,4 +1,4 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /** PSS baseline: the capabilities a container may add (Pod Security Admission v1.37). */
 const PSS_BASELINE_CAPABILITIES = [
@@ -7,10 +7,9 @@ const PSS_BASELINE_CAPABILITIES = [
 ];
 
 // PSS baseline and restricted "Capabilities"; SecurityPolicy allowedCapabilities / requiredDropCapabilities.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedCapabilities',
   rego: 'allowed-capabilities',
-  libs: ['pods'],
   description:
     'Containers (regular, init, ephemeral) may add only allowed Linux capabilities and must drop the required ones (or ALL); names compare exactly.',
   parameters: {

@@ -1,10 +1,9 @@
-import type { Check } from './types.js';
+import type { SecurityCheck } from './types.js';
 
 // SecurityPolicy `allowedClusterRoles`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedClusterRoles',
   rego: 'allowed-cluster-roles',
-  libs: ['pods'],
   description:
     'A RoleBinding whose roleRef is a ClusterRole must reference one of the allowed ClusterRoles ("*" allows any).',
   parameters: {

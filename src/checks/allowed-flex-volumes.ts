@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // SecurityPolicy `allowedFlexVolumes`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedFlexVolumes',
   rego: 'allowed-flex-volumes',
-  libs: ['pods'],
   description:
     'Every flexVolume volume of the pod must use one of the allowed drivers (an empty list forbids flexVolume volumes).',
   parameters: {
@@ -24,11 +23,7 @@ const check: Check = {
   fromPolicy: (p) => {
     const list = p.allowedFlexVolumes;
     if (!Array.isArray(list)) return undefined;
-    const drivers = list
-      .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
-      .filter((e) => typeof e.driver === 'string')
-      .map((e) => ({ driver: e.driver as string }));
-    return { allowedFlexVolumes: drivers };
+    return { allowedFlexVolumes: list.map((e) => ({ driver: e.driver })) };
   },
 };
 export default check;

@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "HostPath Volumes"; SecurityPolicy `allowedHostPaths`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedHostPaths',
   rego: 'allowed-host-paths',
-  libs: ['pods'],
   description:
     'Every hostPath volume must lie under an allowed path prefix (matched by path segments); when every matching prefix is readOnly, each mount of that volume in every container (regular, init, ephemeral) must be readOnly. An empty list forbids hostPath volumes.',
   parameters: {
@@ -26,11 +25,7 @@ const check: Check = {
   fromPolicy: (p) => {
     const list = p.allowedHostPaths;
     if (!Array.isArray(list)) return undefined;
-    const paths = list
-      .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
-      .filter((e) => typeof e.pathPrefix === 'string')
-      .map((e) => ({ pathPrefix: e.pathPrefix as string, readOnly: e.readOnly === true }));
-    return { allowedHostPaths: paths };
+    return { allowedHostPaths: list.map((e) => ({ pathPrefix: e.pathPrefix, readOnly: e.readOnly === true })) };
   },
   // PSA baseline hostPathVolumes: no hostPath volume at all.
   pss: { baseline: () => ({ allowedHostPaths: [] }) },

@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "/proc Mount Type" and restricted "procMount_restricted"; SecurityPolicy `allowedProcMount`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedProcMount',
   rego: 'allowed-proc-mount',
-  libs: ['pods'],
   description:
     'securityContext.procMount of every container (regular, init, ephemeral), when set, must be allowed: Default allows only Default, Unmasked allows both.',
   parameters: {

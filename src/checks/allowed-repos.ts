@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `allowedRepos`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8AllowedRepos',
   rego: 'allowed-repos',
-  libs: ['pods'],
   description:
     'Every container image (regular, init, ephemeral) must start with one of the allowed repository prefixes (plain string prefix: end a prefix with "/" to stop "registry.example.com" from also admitting "registry.example.com.evil.io").',
   parameters: {

@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline and restricted "Seccomp"; SecurityPolicy seccompProfiles.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedSeccompProfiles',
   rego: 'allowed-seccomp-profiles',
-  libs: ['pods'],
   description:
     'Every seccomp profile a pod declares (pod and container securityContext.seccompProfile, legacy seccomp annotations) must be allowed, and a container without any must have unset allowed.',
   parameters: {

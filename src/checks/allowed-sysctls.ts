@@ -1,4 +1,4 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /**
  * PSS baseline: the "safe" sysctls a pod may set, as Pod Security Admission v1.37 allows them
@@ -23,10 +23,9 @@ const PSS_BASELINE_SYSCTLS = [
 ];
 
 // PSS baseline "Sysctls"; SecurityPolicy allowedUnsafeSysctls / forbiddenSysctls.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedSysctls',
   rego: 'allowed-sysctls',
-  libs: ['pods'],
   description:
     'Pod spec.securityContext.sysctls names must match allowedSysctls (when given) and no forbiddenSysctls pattern (`*` = all, trailing `*` = prefix).',
   parameters: {

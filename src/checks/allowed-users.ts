@@ -1,4 +1,4 @@
-import { type Check, type JSONSchema, podsAndControllers } from './types.js';
+import { type SecurityCheck, type JSONSchema, podsAndControllers } from './types.js';
 
 const ranges: JSONSchema = {
   type: 'array',
@@ -17,10 +17,9 @@ const blocks = ['runAsUser', 'runAsGroup', 'supplementalGroups', 'fsGroup'] as c
 
 // PSS restricted "Running as Non-root" + "Running as Non-root user"; SecurityPolicy runAsUser,
 // runAsGroup, supplementalGroups, fsGroup.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedUsers',
   rego: 'allowed-users',
-  libs: ['pods'],
   description:
     'User and group IDs of every container (regular, init, ephemeral) and of the pod must follow the rules: MustRunAs (set and within a range), MayRunAs (within a range when set), MustRunAsNonRoot (runAsNonRoot true for every container and no runAsUser 0, as Pod Security Admission restricted), RunAsAny (anything).',
   parameters: {
@@ -39,12 +38,10 @@ const check: Check = {
   fromPolicy: (p) => {
     const out: Record<string, unknown> = {};
     for (const key of blocks) {
-      const block = p[key];
-      if (block === null || typeof block !== 'object') continue;
-      const b = block as Record<string, unknown>;
-      if (typeof b.rule !== 'string' || b.rule === 'RunAsAny') continue;
+      const b = p[key];
+      if (!b || b.rule === 'RunAsAny') continue;
       const params: Record<string, unknown> = { rule: b.rule };
-      if (Array.isArray(b.ranges)) params.ranges = b.ranges;
+      if (b.ranges) params.ranges = b.ranges;
       out[key] = params;
     }
     return Object.keys(out).length > 0 ? out : undefined;

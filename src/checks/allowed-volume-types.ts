@@ -1,4 +1,4 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /** Volume source field names of core/v1 Volume, as they appear in pod specs. */
 const volumeTypes = [
@@ -18,10 +18,9 @@ const restrictedVolumes = [
 ];
 
 // PSS restricted "Volume Types"; SecurityPolicy `allowedVolumes`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AllowedVolumeTypes',
   rego: 'allowed-volume-types',
-  libs: ['pods'],
   description:
     'Every pod volume must use an allowed volume source type ("*" allows all, "none" or an empty list none); a volume without a source counts as emptyDir, as the API server defaults it.',
   parameters: {
@@ -34,9 +33,8 @@ const check: Check = {
   fromPolicy: (p) => {
     const list = p.allowedVolumes;
     if (!Array.isArray(list)) return undefined;
-    const names = list.filter((v): v is string => typeof v === 'string');
-    if (names.includes('*')) return undefined;
-    return { volumes: [...new Set(names.map((v) => policyToField[v] ?? v))] };
+    if (list.includes('*')) return undefined;
+    return { volumes: [...new Set(list.map((v) => policyToField[v] ?? v))] };
   },
   pss: { restricted: () => ({ volumes: [...restrictedVolumes] }) },
 };

@@ -1,11 +1,10 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "AppArmor" (the restricted level has the same control, and restricted namespaces
 // get the baseline constraints too); SecurityPolicy allowedAppArmor.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AppArmor',
   rego: 'apparmor',
-  libs: ['pods'],
   description:
     'Every AppArmor profile a pod declares (pod and container securityContext.appArmorProfile, container.apparmor.security.beta.kubernetes.io annotations) must be allowed; a container with none runs, and is judged as, runtime/default.',
   parameters: {

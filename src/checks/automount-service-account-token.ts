@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // SecurityPolicy `automountServiceAccountToken: false`. Not part of PSS.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8AutomountServiceAccountTokenPod',
   rego: 'automount-service-account-token',
-  libs: ['pods'],
   description:
     'Pods must set spec.automountServiceAccountToken: false and no container may mount the service account token path; Pod updates are not reviewed (the field is immutable).',
   parameters: {},

@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `checkContainerDuplicates`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8ContainerDuplicates',
   rego: 'container-duplicates',
-  libs: ['pods'],
   description:
     'Container names are unique among containers and, separately, among initContainers; env variable names are unique within each container.',
   parameters: {},

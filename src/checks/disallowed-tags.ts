@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `disallowedImageTags`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8DisallowedTags',
   rego: 'disallowed-tags',
-  libs: ['pods'],
   description:
     'No container image (regular, init, ephemeral) may use a disallowed tag; an image without tag and digest means "latest", a digest-pinned image is always allowed.',
   parameters: {

@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `disallowedTolerations`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8DisallowedTolerations',
   rego: 'disallowed-tolerations',
-  libs: ['pods'],
   description:
     'No pod toleration may match a disallowed pattern (every field the pattern sets equals the toleration\'s); the not-ready/unreachable NoExecute tolerations Kubernetes adds are ignored.',
   parameters: {

@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `checkHostNetworkDNSPolicy`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8DNSPolicy',
   rego: 'dns-policy',
-  libs: ['pods'],
   description: 'A pod with spec.hostNetwork: true must set spec.dnsPolicy: ClusterFirstWithHostNet.',
   parameters: {},
   matches: podKinds,

@@ -1,4 +1,4 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 const portRange = {
   type: 'object',
@@ -7,10 +7,9 @@ const portRange = {
 
 // PSS baseline "Host Namespaces" (hostNetwork part) and "Host Ports"; SecurityPolicy
 // `allowHostNetwork` and `allowedHostPorts`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8HostNetwork',
   rego: 'host-network',
-  libs: ['pods'],
   description:
     'Pods must not use spec.hostNetwork unless allowHostNetwork is true; when ranges is given, every host port (containers, init, ephemeral) must lie in one of its inclusive ranges.',
   parameters: {
@@ -30,7 +29,7 @@ const check: Check = {
     const hasPorts = Array.isArray(p.allowedHostPorts);
     if (p.allowHostNetwork !== false && !hasPorts) return undefined;
     const params: Record<string, unknown> = { allowHostNetwork: typeof p.allowHostNetwork === 'boolean' ? p.allowHostNetwork : true };
-    if (hasPorts) params.ranges = (p.allowedHostPorts as Record<string, unknown>[]).map((r) => ({ ...r }));
+    if (p.allowedHostPorts) params.ranges = p.allowedHostPorts.map((r) => ({ ...r }));
     return params;
   },
   pss: {

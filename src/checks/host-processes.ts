@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "Host Namespaces" (hostPID, hostIPC); SecurityPolicy `allowHostPID`, `allowHostIPC`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8HostProcesses',
   rego: 'host-processes',
-  libs: ['pods'],
   description: 'Pods must not set spec.hostPID or spec.hostIPC to true unless allowHostPID / allowHostIPC is true.',
   parameters: {
     allowHostPID: { type: 'boolean', description: 'Allow spec.hostPID: true. Absent: not allowed.' },

@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `imagePullPolicy`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8ImagePullPolicy',
   rego: 'image-pull-policy',
-  libs: ['pods'],
   description:
     'An imagePullPolicy set on a regular container must equal the required policy (unset is not reviewed; note the API server defaults it on Pods: Always for ":latest" or untagged images, IfNotPresent otherwise).',
   parameters: {

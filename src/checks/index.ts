@@ -1,4 +1,5 @@
 // The check catalog: every check the product can compile, one entry per file.
+import { byKey } from '../util/order.js';
 import type { Check } from './types.js';
 import privilegedContainer from './privileged-container.js';
 import hostNetwork from './host-network.js';
@@ -76,7 +77,7 @@ const entries: (Check | undefined)[] = [
 
 export const catalog: readonly Check[] = entries
   .filter((c): c is Check => c !== undefined)
-  .sort((a, b) => a.kind.localeCompare(b.kind));
+  .sort(byKey((c) => c.kind));
 
 export function checkByKind(kind: string): Check | undefined {
   return catalog.find((c) => c.kind === kind);

@@ -1,10 +1,9 @@
-import type { Check } from './types.js';
+import type { OperationCheck } from './types.js';
 
 // OperationPolicy `ingressClassNames`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8IngressClass',
   rego: 'ingress-class',
-  libs: ['pods'],
   description:
     'An Ingress must set spec.ingressClassName to one of the allowed classes (absent is a violation: the DefaultIngressClass plugin has already set it when a default exists).',
   parameters: {

@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `priorityClassNames`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8PriorityClass',
   rego: 'priority-class',
-  libs: ['pods'],
   description: 'A spec.priorityClassName set on the pod must be one of the allowed priority classes (unset is allowed).',
   parameters: {
     priorityClassNames: { type: 'array', items: { type: 'string' } },

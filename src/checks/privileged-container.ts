@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "Privileged Containers"; SecurityPolicy `allowPrivileged`.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8PrivilegedContainer',
   rego: 'privileged-container',
-  libs: ['pods'],
   description: 'Containers (regular, init, ephemeral) must not set securityContext.privileged: true.',
   parameters: {},
   matches: podsAndControllers,

@@ -1,10 +1,9 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // SecurityPolicy `readOnlyRootFilesystem: true`. Not part of PSS.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8ReadOnlyRootFilesystem',
   rego: 'read-only-root-filesystem',
-  libs: ['pods'],
   description: 'Containers (regular, init, ephemeral) must set securityContext.readOnlyRootFilesystem: true.',
   parameters: {},
   matches: podsAndControllers,

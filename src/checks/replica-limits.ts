@@ -1,11 +1,10 @@
-import type { Check } from './types.js';
+import type { OperationCheck } from './types.js';
 
 // OperationPolicy `replicaLimits` ({minReplicas, maxReplicas}, both optional, inclusive), wrapped
 // into a one-element `ranges` list.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8ReplicaLimits',
   rego: 'replica-limits',
-  libs: ['pods'],
   description:
     'spec.replicas (absent = 1) must lie within one of the allowed inclusive ranges; either bound of a range may be absent.',
   parameters: {

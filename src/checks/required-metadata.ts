@@ -1,6 +1,8 @@
 // Shared shape of the OperationPolicy requiredLabels / requiredAnnotations checks: the reviewed
 // object's own metadata must carry keys, optionally matching a regex, on the policy's watchKinds.
-import { type Check, type KindMatch, podKinds } from './types.js';
+import type { OperationPolicies } from '../api/types.js';
+import { byCodePoint } from '../util/order.js';
+import { type OperationCheck, type KindMatch, podKinds } from './types.js';
 
 /** `["apps/Deployment", "/Pod"]` -> match kinds grouped by API group (`""` is the core group). */
 export function kindsFromWatchKinds(watchKinds: unknown): KindMatch[] | undefined {
@@ -17,19 +19,18 @@ export function kindsFromWatchKinds(watchKinds: unknown): KindMatch[] | undefine
     byGroup.set(group, kinds);
   }
   if (byGroup.size === 0) return undefined;
-  return [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, kinds]) => ({ apiGroups: [group], kinds: kinds.sort() }));
+  return [...byGroup.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([group, kinds]) => ({ apiGroups: [group], kinds: kinds.sort(byCodePoint) }));
 }
 
-export function requiredMetadataCheck(opts: { kind: string; rego: string; field: 'requiredLabels' | 'requiredAnnotations'; param: 'labels' | 'annotations' }): Check {
+export function requiredMetadataCheck(opts: { kind: string; rego: string; field: 'requiredLabels' | 'requiredAnnotations'; param: 'labels' | 'annotations' }): OperationCheck {
   const { field, param } = opts;
-  const block = (p: Record<string, unknown>) => {
-    const v = p[field];
+  const block = (p: OperationPolicies) => {
+    const v: unknown = p[field];
     return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
   };
   return {
     kind: opts.kind,
     rego: opts.rego,
-    libs: ['pods'],
     description: `The object's own metadata.${param} carry every required key; when allowedRegex is set (applied as written, not anchored) the value matches it.`,
     parameters: {
       [param]: {

@@ -1,10 +1,9 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 // OperationPolicy `requiredProbes`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8RequiredProbes',
   rego: 'required-probes',
-  libs: ['pods'],
   description: 'Every regular container must define each of the listed probes (init and ephemeral containers are exempt).',
   parameters: {
     probes: { type: 'array', items: { type: 'string', enum: ['livenessProbe', 'readinessProbe', 'startupProbe'] } },

@@ -1,12 +1,11 @@
-import { type Check, podKinds } from './types.js';
+import { type OperationCheck, podKinds } from './types.js';
 
 const resourceNames = { type: 'array', items: { type: 'string', enum: ['cpu', 'memory'] } };
 
 // OperationPolicy `requiredResources` ({limits, requests}, either may be absent).
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8RequiredResources',
   rego: 'required-resources',
-  libs: ['pods'],
   description:
     'Every regular and init container must set the listed resources.limits and resources.requests (a request counts as set when the same limit is: Kubernetes defaults the request to the limit).',
   parameters: {

@@ -1,12 +1,11 @@
-import type { Check } from './types.js';
+import type { OperationCheck } from './types.js';
 
 // OperationPolicy `maxRevisionHistoryLimit`. StatefulSet is matched too, unlike the reference
 // (Deployment and DaemonSet only): its spec.revisionHistoryLimit has the same meaning (old
 // ControllerRevisions kept) and the same default of 10, so a policy capping history means it too.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8RevisionHistoryLimit',
   rego: 'revision-history-limit',
-  libs: ['pods'],
   description:
     'Deployments, DaemonSets and StatefulSets must keep spec.revisionHistoryLimit (absent = the Kubernetes default of 10) at or below the limit.',
   parameters: {

@@ -1,13 +1,12 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /** PSS baseline: SELinux types a pod or container may set (Pod Security Admission v1.31+). */
 const PSS_BASELINE_SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
 
 // PSS baseline "SELinux"; SecurityPolicy seLinux.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8SeLinux',
   rego: 'selinux',
-  libs: ['pods'],
   description:
     'Pod and container (regular, init, ephemeral) seLinuxOptions must match an allowed entry: "*" matches anything, a set field must equal, a left-out field must be empty.',
   parameters: {

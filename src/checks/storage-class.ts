@@ -1,10 +1,9 @@
-import type { Check } from './types.js';
+import type { OperationCheck } from './types.js';
 
 // OperationPolicy `storageClassNames`.
-const check: Check = {
+const check: OperationCheck = {
   kind: 'D8StorageClass',
   rego: 'storage-class',
-  libs: ['pods'],
   description:
     'A PersistentVolumeClaim must set spec.storageClassName to one of the allowed classes (absent is a violation: the DefaultStorageClass plugin has already set it when a default exists).',
   parameters: {

@@ -1,5 +1,6 @@
 // The shape of one entry in the check catalog. Everything the product knows about a check lives in
 // its entry plus its Rego folder (templates-rego/<rego>/), so adding a check touches nothing else.
+import type { OperationPolicies, SecurityPolicies } from '../api/types.js';
 
 /** A JSON schema fragment (OpenAPI v3 subset accepted by Gatekeeper for constraint parameters). */
 export type JSONSchema = { [key: string]: unknown };
@@ -13,33 +14,32 @@ export interface KindMatch {
 /** Where a check gets its parameters from. */
 export type CheckSource = 'SecurityPolicy' | 'OperationPolicy' | 'BuiltIn';
 
-export interface Check {
+/** Constraint parameters. */
+export type Parameters = Record<string, unknown>;
+
+/**
+ * Paths of a policies type that a check may name in `fields`: a top-level field, or one level
+ * into an object field (`seccompProfiles.allowedProfiles`). A misspelled path does not compile.
+ */
+export type FieldPath<P> = {
+  [K in keyof P & string]: K | (NonNullable<P[K]> extends readonly unknown[] ? never
+    : NonNullable<P[K]> extends object ? `${K}.${keyof NonNullable<P[K]> & string}` : never);
+}[keyof P & string];
+
+interface CheckCommon {
   /** Constraint kind, e.g. `D8HostNetwork`. The template name is `kind.toLowerCase()`. */
   kind: string;
-  /** Folder under `templates-rego/` holding `src.rego` and `src_test.rego`. */
+  /**
+   * Folder under `templates-rego/` holding `src.rego` and `src_test.rego`. The template's libs are
+   * the `templates-rego/lib/` modules the Rego imports (`import data.lib.<name>`), found by compile.
+   */
   rego: string;
-  /** Shared library modules from `templates-rego/lib/` (file stem, e.g. `pods`) the Rego imports. */
-  libs: string[];
   /** One sentence: what is checked. Goes into the template's annotations. */
   description: string;
   /** openAPIV3Schema `properties` of the constraint parameters; `{}` for a check without parameters. */
   parameters: Record<string, JSONSchema>;
   /** Object kinds the check reviews when a policy does not say otherwise. */
   matches: KindMatch[];
-  /** Which policy kind feeds it, and which of its `spec.policies` fields (dotted paths). */
-  source: CheckSource;
-  fields: string[];
-  /**
-   * Parameters for a constraint from the policy's `spec.policies`, or `undefined` when the policy
-   * does not ask for this check (absent fields, or values that would make it a no-op).
-   * Pure: never throws on a schema-valid spec.
-   */
-  fromPolicy?: (policies: Record<string, unknown>) => Record<string, unknown> | undefined;
-  /**
-   * Kinds from the policy itself, overriding `matches` (e.g. requiredLabels.watchKinds).
-   * Undefined: use `matches`.
-   */
-  kindsFromPolicy?: (policies: Record<string, unknown>) => KindMatch[] | undefined;
   /**
    * Inventory the Rego reads (Gatekeeper `Config` sync list entries), if any.
    * Most checks read only the reviewed object and their parameters.
@@ -51,10 +51,34 @@ export interface Check {
    * A restricted namespace gets both the baseline and the restricted constraints.
    */
   pss?: {
-    baseline?: (s: PssSettings) => Record<string, unknown>;
-    restricted?: (s: PssSettings) => Record<string, unknown>;
+    baseline?: (s: PssSettings) => Parameters;
+    restricted?: (s: PssSettings) => Parameters;
   };
 }
+
+/** A check fed by one policy kind's `spec.policies` (of type P). */
+export interface PolicyCheck<S extends 'SecurityPolicy' | 'OperationPolicy', P> extends CheckCommon {
+  source: S;
+  /** The `spec.policies` fields it consumes; empty for checks only the PSS sets use. */
+  fields: FieldPath<P>[];
+  /**
+   * Parameters for a constraint from a validated policy's `spec.policies`, or `undefined` when
+   * the policy does not ask for this check (absent fields, or values that would make it a no-op).
+   * Pure: never throws on a schema-valid spec. Absent: the check is PSS-only.
+   */
+  fromPolicy?: (policies: P) => Parameters | undefined;
+  /** Kinds from the policy itself, overriding `matches` (e.g. requiredLabels.watchKinds). */
+  kindsFromPolicy?: (policies: P) => KindMatch[] | undefined;
+}
+
+/** A check independent of policies (the exec guard). */
+export interface BuiltInCheck extends CheckCommon {
+  source: 'BuiltIn';
+}
+
+export type SecurityCheck = PolicyCheck<'SecurityPolicy', SecurityPolicies>;
+export type OperationCheck = PolicyCheck<'OperationPolicy', OperationPolicies>;
+export type Check = SecurityCheck | OperationCheck | BuiltInCheck;
 
 /** Module settings that shape the PSS parameters. */
 export interface PssSettings {

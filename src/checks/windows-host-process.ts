@@ -1,17 +1,15 @@
-import { type Check, podsAndControllers } from './types.js';
+import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "HostProcess" (Windows). No SecurityPolicy field asks for it.
-const check: Check = {
+const check: SecurityCheck = {
   kind: 'D8WindowsHostProcess',
   rego: 'windows-host-process',
-  libs: ['pods'],
   description:
     'Pods must not run as Windows HostProcess: securityContext.windowsOptions.hostProcess must not be true at pod level or in any container (regular, init, ephemeral).',
   parameters: {},
   matches: podsAndControllers,
   source: 'SecurityPolicy',
   fields: [],
-  fromPolicy: () => undefined,
   pss: { baseline: () => ({}) },
 };
 export default check;

@@ -6,7 +6,7 @@ import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { NamespaceInput, PolicyInput } from '../compile/types.js';
 
-export const MODULE_CONFIG_NAME = 'admission-policy-engine';
+import { MODULE_CONFIG_NAME } from '../api/types.js';
 
 export interface Inputs {
   policies: PolicyInput[];

@@ -3,6 +3,7 @@
 import { Scalar, stringify, type ScalarTag, type Tags } from 'yaml';
 import { stringifyString, stringTag } from 'yaml/util';
 import { compile } from '../compile/index.js';
+import { packageAssets } from './assets.js';
 import { resolveSettings, defaultCompileSettings } from '../compile/settings.js';
 import { parseArgs, UsageError } from './args.js';
 import { readInputs } from './inputs.js';
@@ -93,7 +94,7 @@ export function renderCommand(argv: string[], io: RenderIo): number {
     if (!r.ok) for (const e of r.errors) errors.push(`${where}: ${prefix}${e.field}: ${e.message}`);
     else settings = r.settings;
   }
-  const desired = compile({ settings, policies: inputs.policies, namespaces: inputs.namespaces });
+  const desired = compile({ settings, policies: inputs.policies, namespaces: inputs.namespaces }, packageAssets());
   for (const p of desired.policies) {
     for (const e of p.errors) errors.push(`${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${e.field}: ${e.message}`);
     for (const n of p.notes) io.stderr(`note: ${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${n}\n`);

@@ -4,11 +4,13 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Assets } from '../compile/assets.js';
 import { Controller } from '../reconcile/controller.js';
+import { packageAssets } from './assets.js';
 import { KubeEvents } from '../reconcile/events.js';
 import { Metrics } from '../reconcile/metrics.js';
 import { LeaderElector } from '../kube/leader.js';
-import { DEFAULT_GATEKEEPER_NAMESPACE } from '../compile/settings.js';
+import { DEFAULT_GATEKEEPER_NAMESPACE, PRODUCT_NAME } from '../api/types.js';
 import { makeLogger, type Logger } from '../util/log.js';
 import { parseArgs, UsageError } from './args.js';
 
@@ -41,6 +43,8 @@ export interface OperatorOptions {
   lease?: { durationSeconds: number; renewDeadlineSeconds: number; retryPeriodSeconds: number };
   debounceMs?: number;
   watchTimeoutSeconds?: number;
+  /** Rego and CRD schemas; default: the package's own. */
+  assets?: Assets;
 }
 
 export interface Operator {
@@ -55,9 +59,9 @@ export interface Operator {
 /** Starts an operator instance (also used in-process by the integration tests). */
 export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const metrics = new Metrics(true);
-  const events = new KubeEvents(o.kc, 'admission-policy-engine', () => metrics.apiWrites.inc({ verb: 'create', kind: 'Event' }));
+  const events = new KubeEvents(o.kc, PRODUCT_NAME, () => metrics.apiWrites.inc({ verb: 'create', kind: 'Event' }));
   const controller = new Controller({
-    kc: o.kc, logger: o.logger, metrics, events, gatekeeperNamespace: o.gatekeeperNamespace,
+    kc: o.kc, logger: o.logger, metrics, events, gatekeeperNamespace: o.gatekeeperNamespace, assets: o.assets ?? packageAssets(),
     resyncMs: o.resyncMs, debounceMs: o.debounceMs, watchTimeoutSeconds: o.watchTimeoutSeconds,
   });
   const server = createServer((req, res) => {
@@ -140,7 +144,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     kc, logger,
     namespace: one('namespace') ?? process.env.POD_NAMESPACE ?? 'd8-system',
     gatekeeperNamespace: one('gatekeeper-namespace') ?? DEFAULT_GATEKEEPER_NAMESPACE,
-    leaseName: one('lease-name') ?? 'admission-policy-engine',
+    leaseName: one('lease-name') ?? PRODUCT_NAME,
     identity: one('identity') ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
     httpHost: m[1] || '0.0.0.0', httpPort: Number(m[2]), resyncMs: resync * 1000,
   });

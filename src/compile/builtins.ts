@@ -1,6 +1,7 @@
 // Objects that exist regardless of policies: the exec guard for platform pods and the Gatekeeper
 // Config that syncs what templates read from the inventory.
 import type { Check } from '../checks/types.js';
+import { byCodePoint } from '../util/order.js';
 import { makeConstraint } from './constraint.js';
 import { SECURITY_POLICY_LABEL, ownershipLabels } from './labels.js';
 import type { CompileSettings, Constraint, GeneratedObject } from './types.js';
@@ -29,7 +30,7 @@ export function compileBuiltins(catalog: readonly Check[]): Constraint[] {
 export function gatekeeperConfig(used: readonly Check[], settings: CompileSettings): GeneratedObject {
   const seen = new Map<string, { group: string; version: string; kind: string }>();
   for (const check of used) for (const s of check.syncs ?? []) seen.set(`${s.group}/${s.version}/${s.kind}`, s);
-  const syncOnly = [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, s]) => s);
+  const syncOnly = [...seen.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, s]) => s);
   return {
     apiVersion: 'config.gatekeeper.sh/v1alpha1',
     kind: 'Config',

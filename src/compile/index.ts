@@ -1,28 +1,37 @@
-// compile(snapshot) -> desired objects: pure and deterministic. The same function backs the
-// operator and the offline `render` command: same input, byte-identical output. It never throws;
-// bad input becomes per-policy errors and the other policies still compile.
+// compile(snapshot, assets) -> desired objects: pure and deterministic. The same function backs
+// the operator and the offline `render` command: same input, byte-identical output on any machine
+// (code-point ordering, no locale; no file reads: the Rego and schemas come in as `assets`). It
+// never throws on input; bad input becomes per-policy errors and the other policies still compile.
 import type { Check } from '../checks/types.js';
 import { catalog as defaultCatalog } from '../checks/index.js';
+import { byKey, thenBy } from '../util/order.js';
+import type { Assets } from './assets.js';
 import { compileBuiltins, gatekeeperConfig } from './builtins.js';
 import { compilePolicy } from './policies.js';
 import { compilePss, namespaceIssues } from './pss.js';
 import { renderTemplate } from './template.js';
-import type { Constraint, Desired, GeneratedObject, PolicyOutcome, Snapshot } from './types.js';
+import {
+  objectKey, policySourceKey, type Constraint, type Desired, type GeneratedObject, type PolicyInput, type PolicyOutcome, type Snapshot,
+  type SourceKey,
+} from './types.js';
 
-const byKindName = (a: { kind: string; metadata: { name: string } }, b: { kind: string; metadata: { name: string } }) =>
-  a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
+type Named = { kind: string; metadata: { name: string } };
+const byKindName = thenBy<Named>(byKey((o) => o.kind), byKey((o) => o.metadata.name));
 
-export function compile(snapshot: Snapshot, catalog: readonly Check[] = defaultCatalog): Desired {
-  const constraints: Constraint[] = [...compilePss(catalog, snapshot.settings, snapshot.namespaces), ...compileBuiltins(catalog)];
+const nameOf = (p: PolicyInput) => (typeof p.metadata?.name === 'string' ? p.metadata.name : '');
+const byPolicyIdentity = thenBy<PolicyInput>(byKey((p) => p.kind), byKey(nameOf), byKey((p) => p.origin ?? ''));
+
+export function compile(snapshot: Snapshot, assets: Assets, catalog: readonly Check[] = defaultCatalog): Desired {
+  const constraints: Constraint[] = [];
+  for (const c of compilePss(catalog, snapshot.settings, snapshot.namespaces)) constraints.push(c);
+  for (const c of compileBuiltins(catalog)) constraints.push(c);
   const policies: PolicyOutcome[] = [];
+  const sources = new Map<string, SourceKey>();
   const taken = new Map<string, string>();
-  const nameOf = (p: (typeof snapshot.policies)[number]) => (typeof p.metadata?.name === 'string' ? p.metadata.name : '');
-  const sorted = [...snapshot.policies].sort((a, b) =>
-    a.kind.localeCompare(b.kind) || nameOf(a).localeCompare(nameOf(b)) || (a.origin ?? '').localeCompare(b.origin ?? ''));
-  for (const input of sorted) {
-    const { outcome, constraints: own } = compilePolicy(input, catalog, snapshot.settings);
+  for (const input of [...snapshot.policies].sort(byPolicyIdentity)) {
+    const { outcome, constraints: own } = compilePolicy(input, catalog, snapshot.settings, assets.schemas);
     // Two documents defining the same policy (render input) would fight over one constraint.
-    const key = `${input.kind}/${outcome.name}`;
+    const key = policySourceKey(input.kind, outcome.name);
     if (outcome.name && taken.has(key)) {
       outcome.valid = false;
       outcome.constraints = [];
@@ -32,17 +41,23 @@ export function compile(snapshot: Snapshot, catalog: readonly Check[] = defaultC
     }
     if (outcome.name) taken.set(key, input.origin ?? 'another document');
     policies.push(outcome);
-    constraints.push(...own);
+    for (const c of own) {
+      constraints.push(c);
+      sources.set(objectKey(c), key);
+    }
   }
 
   const usedKinds = new Set(constraints.map((c) => c.kind));
-  const templates = catalog.map((c) => renderTemplate(c) as unknown as GeneratedObject).sort(byKindName);
+  const templates = catalog.map((c) => renderTemplate(c, assets.rego) as unknown as GeneratedObject).sort(byKindName);
   const config = gatekeeperConfig(catalog.filter((c) => usedKinds.has(c.kind)), snapshot.settings);
   return {
     objects: [...templates, config, ...(constraints as unknown as GeneratedObject[]).sort(byKindName)],
+    sources,
     policies,
     namespaceIssues: namespaceIssues(snapshot.namespaces),
   };
 }
 
 export type * from './types.js';
+export type { Assets } from './assets.js';
+export { objectKey, policySourceKey } from './types.js';

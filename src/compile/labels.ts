@@ -1,9 +1,10 @@
+import { PRODUCT_NAME } from '../api/types.js';
 import { labelValue } from './names.js';
 
 // Labels on every object we generate. `managed-by` is what prune selects on: we delete only what
 // carries it. The Deckhouse labels keep dashboards and selectors written for the reference working.
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'admission-policy-engine';
+export const MANAGED_BY = PRODUCT_NAME;
 export const SOURCE_KIND_LABEL = 'admission-policy-engine.deckhouse.io/source-kind';
 export const SOURCE_NAME_LABEL = 'admission-policy-engine.deckhouse.io/source-name';
 /** Which catalog check a constraint instantiates (its kind); lets tests and audits map a violation back. */
@@ -25,7 +26,7 @@ export function ownershipLabels(sourceKind: string, sourceName?: string): Record
   const labels: Record<string, string> = {
     [MANAGED_BY_LABEL]: MANAGED_BY,
     heritage: 'deckhouse',
-    module: 'admission-policy-engine',
+    module: PRODUCT_NAME,
     [SOURCE_KIND_LABEL]: sourceKind,
   };
   if (sourceName !== undefined) labels[SOURCE_NAME_LABEL] = labelValue(sourceName);

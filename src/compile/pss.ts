@@ -3,6 +3,7 @@
 // namespace (or one with an invalid value) get the defaults, so the number of constraints never
 // grows with the number of namespaces.
 import type { Check } from '../checks/types.js';
+import { byKey, thenBy } from '../util/order.js';
 import { makeConstraint, kindsFor } from './constraint.js';
 import {
   ENABLE_SYSTEM_CHECK_LABEL, POD_POLICY_ACTION_LABEL, POD_POLICY_LABEL, POD_STANDARD_LABEL, ownershipLabels,
@@ -66,7 +67,7 @@ export function namespaceIssues(namespaces: NamespaceInput[]): NamespaceIssue[] 
       });
     }
   }
-  return issues.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.label.localeCompare(b.label));
+  return issues.sort(thenBy(byKey((i) => i.namespace), byKey((i) => i.label)));
 }
 
 function pssChecks(catalog: readonly Check[], standard: 'baseline' | 'restricted'): { check: Check; params: (s: CompileSettings) => Record<string, unknown> }[] {

@@ -1,27 +1,16 @@
 // Module settings (ModuleConfig `admission-policy-engine` spec.settings) to compiler settings.
 import { validateSettings } from '../api/validate.js';
+import { defaultSettings, type ResolvedSettings } from '../api/types.js';
 import type { Action, CompileSettings, FieldError, Standard } from './types.js';
 
-export const DEFAULT_GATEKEEPER_NAMESPACE = 'd8-admission-policy-engine';
-
-interface ModuleSettings {
-  podSecurityStandards?: {
-    defaultPolicy?: string;
-    enforcementAction?: string;
-    controllerValidation?: boolean;
-    policies?: { hostPorts?: { knownRanges?: { min: number; max: number }[] } };
-  };
-  gatekeeper?: { namespace?: string };
-}
-
-export function toCompileSettings(s: ModuleSettings): CompileSettings {
-  const pss = s.podSecurityStandards ?? {};
+export function toCompileSettings(s: ResolvedSettings): CompileSettings {
+  const pss = s.podSecurityStandards;
   return {
-    defaultPolicy: (pss.defaultPolicy ?? 'Baseline').toLowerCase() as Standard,
-    enforcementAction: (pss.enforcementAction ?? 'Deny').toLowerCase() as Action,
-    knownHostPortRanges: pss.policies?.hostPorts?.knownRanges ?? [],
-    controllerValidation: pss.controllerValidation ?? true,
-    gatekeeperNamespace: s.gatekeeper?.namespace ?? DEFAULT_GATEKEEPER_NAMESPACE,
+    defaultPolicy: pss.defaultPolicy.toLowerCase() as Standard,
+    enforcementAction: pss.enforcementAction.toLowerCase() as Action,
+    knownHostPortRanges: pss.policies.hostPorts.knownRanges.map((r) => ({ ...r })),
+    controllerValidation: pss.controllerValidation,
+    gatekeeperNamespace: s.gatekeeper.namespace,
   };
 }
 
@@ -32,4 +21,4 @@ export function resolveSettings(raw: unknown): { ok: true; settings: CompileSett
   return { ok: true, settings: toCompileSettings(r.settings) };
 }
 
-export const defaultCompileSettings = (): CompileSettings => toCompileSettings({});
+export const defaultCompileSettings = (): CompileSettings => toCompileSettings(defaultSettings);

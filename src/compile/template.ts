@@ -1,32 +1,42 @@
 // ConstraintTemplate rendering: a catalog entry plus its Rego folder become one template object.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Check } from '../checks/types.js';
-import { packageRoot } from '../util/package-root.js';
+import { byCodePoint } from '../util/order.js';
 import { ownershipLabels, TEMPLATE_GROUP_LABEL } from './labels.js';
 
 export const TEMPLATE_API_VERSION = 'templates.gatekeeper.sh/v1';
 export const GATEKEEPER_TARGET = 'admission.k8s.gatekeeper.sh';
 
-const regoCache = new Map<string, string>();
-function readRego(relPath: string): string {
-  let text = regoCache.get(relPath);
-  if (text === undefined) {
-    text = readFileSync(join(packageRoot(), 'templates-rego', relPath), 'utf8');
-    regoCache.set(relPath, text);
-  }
-  return text;
-}
-
 export function templateName(check: Check): string {
   return check.kind.toLowerCase();
 }
 
-export function checkRego(check: Check): { rego: string; libs: string[] } {
-  return {
-    rego: readRego(join(check.rego, 'src.rego')),
-    libs: check.libs.map((lib) => readRego(join('lib', `${lib}.rego`))),
-  };
+/** `import data.lib.pods` (optionally `as x`) at the start of a line: a shared lib the module needs. */
+const LIB_IMPORT = /^import\s+data\.lib\.([A-Za-z0-9_]+)\b/gm;
+
+function required(rego: ReadonlyMap<string, string>, path: string, needed: string): string {
+  const text = rego.get(path);
+  if (text === undefined) throw new Error(`templates-rego/${path} is missing (needed by ${needed})`);
+  return text;
+}
+
+/**
+ * The check's Rego and, in a stable order, every lib it imports (transitively), so a check never
+ * lists its libs by hand. Throws when a module is missing: that is a packaging bug, caught when
+ * the edge loads the assets (src/cli/assets.ts), never a property of user input.
+ */
+export function checkRego(check: Check, rego: ReadonlyMap<string, string>): { rego: string; libs: string[] } {
+  const main = required(rego, `${check.rego}/src.rego`, check.kind);
+  const libs = new Set<string>();
+  const pending = [main];
+  while (pending.length > 0) {
+    for (const m of pending.pop()!.matchAll(LIB_IMPORT)) {
+      const name = m[1];
+      if (libs.has(name)) continue;
+      libs.add(name);
+      pending.push(required(rego, `lib/${name}.rego`, check.kind));
+    }
+  }
+  return { rego: main, libs: [...libs].sort(byCodePoint).map((name) => rego.get(`lib/${name}.rego`)!) };
 }
 
 const templateGroup: Record<Check['source'], string> = {
@@ -46,8 +56,8 @@ export interface ConstraintTemplate {
  * The ConstraintTemplate for a check. Rego is served as a v1 source in `code[]` (never the legacy
  * `rego` field, which Gatekeeper parses as v0), with the shared libs beside it.
  */
-export function renderTemplate(check: Check): ConstraintTemplate {
-  const { rego, libs } = checkRego(check);
+export function renderTemplate(check: Check, regoSources: ReadonlyMap<string, string>): ConstraintTemplate {
+  const { rego, libs } = checkRego(check, regoSources);
   const source: Record<string, unknown> = { version: 'v1', rego };
   if (libs.length > 0) source.libs = libs;
   return {

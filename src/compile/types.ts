@@ -1,5 +1,8 @@
 // Inputs and outputs of the pure compiler.
+import type { FieldError, LabelSelector, PolicyKind } from '../api/types.js';
 import type { KindMatch } from '../checks/types.js';
+
+export type { FieldError, LabelSelector } from '../api/types.js';
 
 export type Standard = 'privileged' | 'baseline' | 'restricted';
 export type Action = 'deny' | 'warn' | 'dryrun';
@@ -25,7 +28,7 @@ export interface NamespaceInput {
 /** A policy object as read from the API or a file: validated by compile, never trusted. */
 export interface PolicyInput {
   apiVersion?: unknown;
-  kind: 'OperationPolicy' | 'SecurityPolicy';
+  kind: PolicyKind;
   metadata?: { name?: unknown; generation?: unknown; [k: string]: unknown };
   spec?: unknown;
   /** Where it came from, for messages (file and document for `render`). */
@@ -47,11 +50,6 @@ export interface Match {
   labelSelector?: LabelSelector;
 }
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
 export interface Constraint {
   apiVersion: 'constraints.gatekeeper.sh/v1beta1';
   kind: string;
@@ -64,11 +62,6 @@ export interface GeneratedObject {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [key: string]: unknown;
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
 }
 
 export interface PolicyOutcome {
@@ -91,9 +84,25 @@ export interface NamespaceIssue {
   message: string;
 }
 
+/**
+ * Who an object is generated for: `<PolicyKind>/<name>` for a policy's constraints; absent for
+ * objects that exist regardless of policies (templates, PSS sets, built-ins, Config).
+ */
+export type SourceKey = string;
+
+export const policySourceKey = (kind: PolicyKind, name: string): SourceKey => `${kind}/${name}`;
+
 export interface Desired {
   /** Every object to exist, in apply order (templates, Config, constraints), sorted within each group. */
   objects: GeneratedObject[];
+  /** objectKey -> the policy it was generated for (policy constraints only). */
+  sources: ReadonlyMap<string, SourceKey>;
   policies: PolicyOutcome[];
   namespaceIssues: NamespaceIssue[];
+}
+
+/** Identity of a generated or live object: `<group>/<kind>/<namespace>/<name>`. */
+export function objectKey(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  return `${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }

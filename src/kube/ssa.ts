@@ -2,8 +2,6 @@
 // merge, own exactly what we send. Fields we stop sending are removed by the server.
 import { KubernetesObjectApi, PatchStrategy, loadYaml, type KubernetesObject } from '@kubernetes/client-node';
 
-export const FIELD_MANAGER = 'admission-policy-engine';
-
 /**
  * client-node serializes built-in kinds through its TypeScript models, which silently drop wire
  * keys that differ from model names (`x-kubernetes-preserve-unknown-fields`, `$ref`, ...).
@@ -14,7 +12,7 @@ export function toClientModel<T extends KubernetesObject>(obj: T): T {
   return loadYaml<T>(JSON.stringify(obj));
 }
 
-export async function applyObject<T extends KubernetesObject>(api: KubernetesObjectApi, obj: T, fieldManager = FIELD_MANAGER): Promise<T> {
+export async function applyObject<T extends KubernetesObject>(api: KubernetesObjectApi, obj: T, fieldManager: string): Promise<T> {
   // managedFields and resourceVersion must not be sent with an apply patch.
   const { managedFields: _mf, resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
   const body = toClientModel({ ...obj, metadata });

@@ -1,10 +1,11 @@
-// plan(desired, live) -> ordered actions: a pure diff. Creates and updates in dependency order
-// (templates, then Gatekeeper config, then constraints whose template is ready), deletes of
-// objects we own that are no longer desired, nothing for objects already as desired.
+// plan(desired, live) -> ordered actions: a pure diff over plain data. Creates and updates in
+// dependency order (templates, then Gatekeeper config, then constraints whose template is ready),
+// deletes of objects we own that are no longer desired, nothing for objects already as desired.
+// Every action names the policy it serves (`source`), so status and events need no label parsing.
 import { createHash } from 'node:crypto';
 import { MANAGED_BY, MANAGED_BY_LABEL, SOURCE_KIND_LABEL, SOURCE_NAME_LABEL } from '../compile/labels.js';
-import { labelValue } from '../compile/names.js';
-import type { GeneratedObject } from '../compile/types.js';
+import { objectKey, type GeneratedObject, type SourceKey } from '../compile/types.js';
+import { byCodePoint } from '../util/order.js';
 
 /** Hash of the desired content we last applied: a changed hash means "apply again". */
 export const DESIRED_HASH_ANNOTATION = 'admission-policy-engine.deckhouse.io/desired-hash';
@@ -12,45 +13,47 @@ export const DESIRED_HASH_ANNOTATION = 'admission-policy-engine.deckhouse.io/des
 export interface LiveObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; generation?: number };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; generation?: number; resourceVersion?: string };
   spec?: unknown;
   status?: unknown;
   [key: string]: unknown;
 }
 
 export interface LiveState {
-  /** Objects we may own, by key (see objectKey). Only those carrying our managed-by label are pruned. */
-  objects: Map<string, LiveObject>;
-  /** Template name -> Gatekeeper reports `status.created` for its current spec. */
-  templateReady: (name: string) => boolean;
+  /** Objects we may own, by objectKey. Only those carrying our managed-by label are pruned. */
+  objects: ReadonlyMap<string, LiveObject>;
+  /** Names of templates for which Gatekeeper reports `status.created`. */
+  readyTemplates: ReadonlySet<string>;
   /** False while any list behind `objects` is incomplete: then nothing is pruned. */
   complete: boolean;
   /**
-   * True when this live version was the server's answer to our own apply: a difference left then
-   * is the server's normalisation, not drift, and applying again would loop forever.
+   * objectKey -> resourceVersion the server returned for our own last apply. A live object still
+   * at that version differs from the desired one only by the server's normalisation, not drift:
+   * applying again would loop forever.
    */
-  driftAccepted: (key: string, live: LiveObject) => boolean;
+  accepted: ReadonlyMap<string, string>;
+}
+
+export interface DesiredState {
+  objects: readonly GeneratedObject[];
+  /** objectKey -> the policy an object serves (see compile's Desired.sources). */
+  sources: ReadonlyMap<string, SourceKey>;
 }
 
 export type Action =
-  | { type: 'apply'; object: GeneratedObject; reason: 'create' | 'update' | 'drift' }
-  | { type: 'delete'; object: LiveObject }
-  | { type: 'wait'; object: GeneratedObject; reason: string };
+  | { type: 'apply'; object: GeneratedObject; reason: 'create' | 'update' | 'drift'; source?: SourceKey }
+  | { type: 'delete'; object: LiveObject; source?: SourceKey }
+  | { type: 'wait'; object: GeneratedObject; reason: string; source?: SourceKey };
 
 export interface PlanOptions {
-  /** Sources (`<kind>/<name>`) whose live objects must be kept even if not desired (invalid policies). */
-  retainSources: Set<string>;
-}
-
-export function objectKey(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  return `${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  /** Policies whose live objects must be kept even if not desired (invalid policies keep enforcing). */
+  retainSources: ReadonlySet<SourceKey>;
 }
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => byCodePoint(a, b));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -77,52 +80,59 @@ export function isSubset(want: unknown, have: unknown): boolean {
   return want === have;
 }
 
+/** The policy a live object of ours was generated for, from the labels compile put on it. */
+export function liveSource(obj: LiveObject): SourceKey | undefined {
+  const kind = obj.metadata.labels?.[SOURCE_KIND_LABEL];
+  const name = obj.metadata.labels?.[SOURCE_NAME_LABEL];
+  // Policy names are at most 63 characters (validated), so the label holds the name unchanged.
+  return (kind === 'SecurityPolicy' || kind === 'OperationPolicy') && name ? `${kind}/${name}` : undefined;
+}
+
 const TEMPLATE_KIND = 'ConstraintTemplate';
 const CONSTRAINT_GROUP = 'constraints.gatekeeper.sh';
 
+const isConstraint = (o: { apiVersion: string }) => o.apiVersion.startsWith(`${CONSTRAINT_GROUP}/`);
+
 function rank(o: { apiVersion: string; kind: string }): number {
   if (o.kind === TEMPLATE_KIND) return 0;
-  if (o.apiVersion.startsWith(`${CONSTRAINT_GROUP}/`)) return 2;
+  if (isConstraint(o)) return 2;
   return 1;
 }
 
-export function plan(desired: GeneratedObject[], live: LiveState, opts: PlanOptions): Action[] {
+export function plan(desired: DesiredState, live: LiveState, opts: PlanOptions): Action[] {
   const applies: Action[] = [];
   const desiredKeys = new Set<string>();
-  for (const obj of [...desired].sort((a, b) => rank(a) - rank(b))) {
+  for (const obj of [...desired.objects].sort((a, b) => rank(a) - rank(b))) {
     const key = objectKey(obj);
+    const source = desired.sources.get(key);
     desiredKeys.add(key);
     const have = live.objects.get(key);
     const hash = desiredHash(obj);
-    if (obj.apiVersion.startsWith(`${CONSTRAINT_GROUP}/`) && !live.templateReady(obj.kind.toLowerCase())) {
+    if (isConstraint(obj) && !live.readyTemplates.has(obj.kind.toLowerCase())) {
       // The constraint's CRD exists only once Gatekeeper created the template: wait, do not loop on
       // 404s. An existing, up-to-date constraint keeps enforcing and needs nothing meanwhile.
       if (have?.metadata.annotations?.[DESIRED_HASH_ANNOTATION] !== hash) {
-        applies.push({ type: 'wait', object: obj, reason: `template ${obj.kind.toLowerCase()} is not ready` });
+        applies.push({ type: 'wait', object: obj, reason: `template ${obj.kind.toLowerCase()} is not ready`, source });
       }
       continue;
     }
-    if (!have) applies.push({ type: 'apply', object: withHash(obj), reason: 'create' });
-    else if (have.metadata.annotations?.[DESIRED_HASH_ANNOTATION] !== hash) applies.push({ type: 'apply', object: withHash(obj), reason: 'update' });
-    else if (!isSubset(obj, have) && !live.driftAccepted(key, have)) applies.push({ type: 'apply', object: withHash(obj), reason: 'drift' });
+    if (!have) applies.push({ type: 'apply', object: withHash(obj), reason: 'create', source });
+    else if (have.metadata.annotations?.[DESIRED_HASH_ANNOTATION] !== hash) applies.push({ type: 'apply', object: withHash(obj), reason: 'update', source });
+    else if (!isSubset(obj, have) && live.accepted.get(key) !== have.metadata.resourceVersion) {
+      applies.push({ type: 'apply', object: withHash(obj), reason: 'drift', source });
+    }
   }
-  const deletes: Action[] = [];
+  const deletes: { action: Action; key: string }[] = [];
   if (live.complete) {
     for (const [key, obj] of live.objects) {
       if (desiredKeys.has(key)) continue;
       if (obj.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) continue;
-      const kind = obj.metadata.labels?.[SOURCE_KIND_LABEL];
-      const name = obj.metadata.labels?.[SOURCE_NAME_LABEL];
-      if (kind && name && opts.retainSources.has(`${kind}/${name}`)) continue;
-      deletes.push({ type: 'delete', object: obj });
+      const source = liveSource(obj);
+      if (source && opts.retainSources.has(source)) continue;
+      deletes.push({ action: { type: 'delete', object: obj, source }, key });
     }
     // Constraints before templates: deleting a template removes its constraint CRD anyway.
-    deletes.sort((a, b) => rank(b.object) - rank(a.object) || objectKey(a.object).localeCompare(objectKey(b.object)));
+    deletes.sort((a, b) => rank(b.action.object) - rank(a.action.object) || byCodePoint(a.key, b.key));
   }
-  return [...applies, ...deletes];
-}
-
-/** `<kind>/<label value of name>` as carried by generated objects, for retainSources. */
-export function sourceKey(kind: string, name: string): string {
-  return `${kind}/${labelValue(name)}`;
+  return [...applies, ...deletes.map((d) => d.action)];
 }

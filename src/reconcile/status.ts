@@ -1,17 +1,12 @@
-// Policy status: conditions (Ready with reason and message, observedGeneration), the generated
-// constraints and errors with field paths. Computed purely; written only when it differs.
-import type { FieldError, PolicyOutcome } from '../compile/types.js';
+// Pure: what each policy's status and events should be after a reconcile. Conditions (Ready with
+// reason and message, observedGeneration), the generated constraints and errors with field paths.
+// The shell (report.ts) writes a status only when it differs from the live one.
+import type { Condition, FieldError, PolicyKind } from '../api/types.js';
+import { policySourceKey, type PolicyOutcome, type SourceKey } from '../compile/types.js';
+import type { Action } from './plan.js';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-  lastTransitionTime: string;
-}
-
-export interface PolicyStatus {
+/** The status this operator writes: every field present. */
+export interface ReportedStatus {
   observedGeneration?: number;
   conditions: Condition[];
   constraints: { kind: string; name: string }[];
@@ -24,7 +19,7 @@ export interface ApplyResult {
   failed: string[];
 }
 
-export function desiredStatus(outcome: PolicyOutcome, result: ApplyResult, live: PolicyStatus | undefined, now: () => Date): PolicyStatus {
+export function desiredStatus(outcome: PolicyOutcome, result: ApplyResult, live: Partial<ReportedStatus> | undefined, now: () => Date): ReportedStatus {
   let status: Condition['status'];
   let reason: string;
   let message: string;
@@ -60,7 +55,7 @@ export function desiredStatus(outcome: PolicyOutcome, result: ApplyResult, live:
 // Rebuilt field by field in a fixed key order: the API server returns objects with their keys
 // sorted, so comparing JSON of the live status with our own (differently ordered) one would never
 // match and every reconcile would patch the status again.
-function normalise(s: PolicyStatus | undefined): unknown {
+function normalise(s: Partial<ReportedStatus> | undefined): unknown {
   if (!s) return undefined;
   return {
     observedGeneration: s.observedGeneration ?? null,
@@ -73,6 +68,66 @@ function normalise(s: PolicyStatus | undefined): unknown {
   };
 }
 
-export function statusEqual(a: PolicyStatus | undefined, b: PolicyStatus | undefined): boolean {
+export function statusEqual(a: Partial<ReportedStatus> | undefined, b: Partial<ReportedStatus> | undefined): boolean {
   return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
+}
+
+/** Per policy: how many of its constraints wait and which writes failed, from the executed actions. */
+export function resultsBySource(actions: readonly Action[], failed: ReadonlyMap<Action, string>): Map<SourceKey, ApplyResult> {
+  const out = new Map<SourceKey, ApplyResult>();
+  const resultFor = (source: SourceKey) => {
+    let r = out.get(source);
+    if (!r) out.set(source, (r = { waiting: 0, failed: [] }));
+    return r;
+  };
+  for (const action of actions) {
+    if (!action.source) continue;
+    if (action.type === 'wait') resultFor(action.source).waiting += 1;
+    const error = failed.get(action);
+    if (error !== undefined) resultFor(action.source).failed.push(error);
+  }
+  return out;
+}
+
+export interface PolicyReport {
+  kind: PolicyKind;
+  name: string;
+  /** The status to hold; `write` says whether it differs from the live one. */
+  status: ReportedStatus;
+  write: boolean;
+  /** Warning to record (invalid policy), if any. */
+  warning?: { reason: string; message: string };
+  /** Normal event summarising the constraints written for it, if any were and all succeeded. */
+  changed?: string;
+}
+
+/**
+ * Status and events of every existing policy after a reconcile. `liveStatus` gives the status the
+ * API server holds for a policy, or `null` when the policy no longer exists (nothing to report).
+ */
+export function policyReports(
+  outcomes: readonly PolicyOutcome[],
+  actions: readonly Action[],
+  failed: ReadonlyMap<Action, string>,
+  liveStatus: (kind: PolicyKind, name: string) => Partial<ReportedStatus> | undefined | null,
+  now: () => Date,
+): PolicyReport[] {
+  const results = resultsBySource(actions, failed);
+  const reports: PolicyReport[] = [];
+  for (const outcome of outcomes) {
+    if (!outcome.name) continue;
+    const live = liveStatus(outcome.kind, outcome.name);
+    if (live === null) continue;
+    const source = policySourceKey(outcome.kind, outcome.name);
+    const result = results.get(source) ?? { waiting: 0, failed: [] };
+    const status = desiredStatus(outcome, result, live, now);
+    const report: PolicyReport = { kind: outcome.kind, name: outcome.name, status, write: !statusEqual(live, status) };
+    if (!outcome.valid) report.warning = { reason: 'InvalidPolicy', message: status.conditions[0].message };
+    const written = actions.filter((a) => a.type !== 'wait' && a.source === source);
+    if (written.length > 0 && result.failed.length === 0) {
+      report.changed = written.map((a) => `${a.type === 'delete' ? 'deleted' : 'applied'} ${a.object.kind}/${a.object.metadata.name}`).join(', ');
+    }
+    reports.push(report);
+  }
+  return reports;
 }

@@ -8,8 +8,10 @@ import { stringify } from 'yaml';
 import { compile } from '../../src/compile/index.js';
 import { defaultCompileSettings } from '../../src/compile/settings.js';
 import type { PolicyInput, NamespaceInput } from '../../src/compile/types.js';
-import { plan, withHash, objectKey, type LiveObject } from '../../src/reconcile/plan.js';
+import { plan, withHash, type LiveObject } from '../../src/reconcile/plan.js';
+import { objectKey } from '../../src/compile/types.js';
 import { toolPath } from '../helpers/tools.js';
+import { assets } from '../helpers/assets.js';
 
 function securityPolicy(i: number): PolicyInput {
   return {
@@ -48,7 +50,7 @@ for (const [nPolicies, nNamespaces] of [[0, 10], [10, 100], [100, 1000], [1000, 
   const policies = Array.from({ length: nPolicies }, (_, i) => (i % 2 ? securityPolicy(i) : operationPolicy(i)));
   const namespaces: NamespaceInput[] = Array.from({ length: nNamespaces }, (_, i) => ({ name: `ns-${i}`, labels: { 'security.deckhouse.io/pod-policy-action': ['deny', 'warn', 'dryrun'][i % 3] } }));
   const runs = nPolicies >= 1000 ? 3 : 10;
-  const { ms, result } = time(() => compile({ settings: defaultCompileSettings(), policies, namespaces }), runs);
+  const { ms, result } = time(() => compile({ settings: defaultCompileSettings(), policies, namespaces }, assets()), runs);
   global.gc?.();
   console.log(`  ${String(nPolicies).padStart(5)} policies ${String(nNamespaces).padStart(6)} namespaces: ${ms.toFixed(1).padStart(8)} ms, ${String(result.objects.length).padStart(6)} objects, heap ${mb(process.memoryUsage().heapUsed)}`);
 }
@@ -56,16 +58,17 @@ for (const [nPolicies, nNamespaces] of [[0, 10], [10, 100], [100, 1000], [1000, 
 console.log('\nplan at rest (everything already applied): mean time per plan');
 for (const n of [10, 100, 1000]) {
   const policies = Array.from({ length: n }, (_, i) => securityPolicy(i));
-  const desired = compile({ settings: defaultCompileSettings(), policies, namespaces: [] }).objects;
-  const live = new Map<string, LiveObject>(desired.map((o) => [objectKey(o), withHash(o) as unknown as LiveObject]));
-  const { ms, result } = time(() => plan(desired, { objects: live, complete: true, templateReady: () => true, driftAccepted: () => false }, { retainSources: new Set() }), 10);
-  console.log(`  ${String(desired.length).padStart(6)} objects: ${ms.toFixed(2).padStart(8)} ms, ${result.length} actions`);
+  const desired = compile({ settings: defaultCompileSettings(), policies, namespaces: [] }, assets());
+  const live = new Map<string, LiveObject>(desired.objects.map((o) => [objectKey(o), withHash(o) as unknown as LiveObject]));
+  const ready = new Set(desired.objects.filter((o) => o.kind === 'ConstraintTemplate').map((o) => o.metadata.name));
+  const { ms, result } = time(() => plan(desired, { objects: live, complete: true, readyTemplates: ready, accepted: new Map() }, { retainSources: new Set() }), 10);
+  console.log(`  ${String(desired.objects.length).padStart(6)} objects: ${ms.toFixed(2).padStart(8)} ms, ${result.length} actions`);
 }
 
 console.log('\ngator bench -e rego: PSS restricted constraints against one compliant pod');
 const dir = mkdtempSync(join(tmpdir(), 'ape-bench-'));
 try {
-  const desired = compile({ settings: { ...defaultCompileSettings(), defaultPolicy: 'restricted' }, policies: [], namespaces: [{ name: 'bench', labels: {} }] });
+  const desired = compile({ settings: { ...defaultCompileSettings(), defaultPolicy: 'restricted' }, policies: [], namespaces: [{ name: 'bench', labels: {} }] }, assets());
   writeFileSync(join(dir, 'policies.yaml'), desired.objects.filter((o) => o.kind !== 'Config').map((o) => stringify(o)).join('---\n'));
   writeFileSync(join(dir, 'objects.yaml'), [
     stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }),

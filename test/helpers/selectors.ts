@@ -18,7 +18,7 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
       case 'NotIn': if (has && e.values?.includes(v)) return false; break;
       case 'Exists': if (!has) return false; break;
       case 'DoesNotExist': if (has) return false; break;
-      default: throw new Error(`unknown operator ${e.operator}`);
+      default: throw new Error(`unknown operator ${String(e.operator)}`);
     }
   }
   return true;

@@ -16,11 +16,13 @@ import { catalog } from '../../src/checks/index.js';
 import { compile, type Desired, type PolicyInput } from '../../src/compile/index.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, SOURCE_KIND_LABEL, SOURCE_NAME_LABEL } from '../../src/compile/labels.js';
 import { resolveSettings } from '../../src/compile/settings.js';
-import { MODULE_CONFIG_NAME } from '../../src/cli/inputs.js';
-import { DESIRED_HASH_ANNOTATION, desiredHash, isSubset, objectKey, type LiveObject } from '../../src/reconcile/plan.js';
+import { MODULE_CONFIG_NAME } from '../../src/api/types.js';
+import { DESIRED_HASH_ANNOTATION, desiredHash, isSubset, type LiveObject } from '../../src/reconcile/plan.js';
+import { objectKey } from '../../src/compile/types.js';
 import { applyObject } from '../../src/kube/ssa.js';
 import { makeLogger } from '../../src/util/log.js';
 import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { assets } from '../helpers/assets.js';
 
 // The env's lease timing (test/harness/operator-env.ts): the same for every replica here.
 const LEASE = { durationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 0.5 };
@@ -136,7 +138,7 @@ async function desiredNow(): Promise<Desired> {
     ...ops.map((o) => ({ ...(o as Omit<PolicyInput, 'kind'>), kind: 'OperationPolicy' as const })),
   ];
   const namespaces = (await core().listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} }));
-  return compile({ settings: { ...resolved.settings, gatekeeperNamespace: GATEKEEPER_NAMESPACE }, policies, namespaces }, catalog);
+  return compile({ settings: { ...resolved.settings, gatekeeperNamespace: GATEKEEPER_NAMESPACE }, policies, namespaces }, assets(), catalog);
 }
 
 /**

@@ -7,6 +7,7 @@ import { applyObject } from '../../src/kube/ssa.js';
 import { catalog } from '../../src/checks/index.js';
 import { renderTemplate } from '../../src/compile/template.js';
 import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { rego } from '../helpers/assets.js';
 
 let cp: ControlPlane;
 let gk: Gatekeeper | undefined;
@@ -95,7 +96,7 @@ describe('Gatekeeper through its real webhook', () => {
 
   test('template is created, constraint enforced, violating pod denied, compliant pod admitted, warn warns', async () => {
     try {
-      await applyObject(api(), renderTemplate(check) as KubernetesObject, 'ape-test');
+      await applyObject(api(), renderTemplate(check, rego()) as KubernetesObject, 'ape-test');
       const custom = cp.kubeConfig.makeApiClient(CustomObjectsApi);
       await eventually('template status.created', async () => {
         const t = (await custom.getClusterCustomObject({ group: 'templates.gatekeeper.sh', version: 'v1', plural: 'constrainttemplates', name: 'd8privilegedcontainer' })) as { status?: { created?: boolean } };

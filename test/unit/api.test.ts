@@ -11,11 +11,12 @@ import {
   checkPolicyName,
   checkReservedName,
   fieldPath,
-  loadCrdSchema,
   validatePolicy,
   validateSettings,
 } from '../../src/api/validate.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { schemas } from '../helpers/assets.js';
+import { loadCrdSchema } from '../../src/cli/assets.js';
 
 type Obj = Record<string, unknown>;
 
@@ -28,13 +29,13 @@ function deepFreeze<T>(v: T): T {
 }
 
 function errorsOf(obj: unknown): FieldError[] {
-  const r = validatePolicy(obj);
+  const r = validatePolicy(obj, schemas());
   if (r.ok) throw new Error('expected validation to fail, but it passed');
   return r.errors;
 }
 
 function expectValid(obj: unknown) {
-  const r = validatePolicy(obj);
+  const r = validatePolicy(obj, schemas());
   if (!r.ok) throw new Error('expected a valid policy, got:\n' + r.errors.map((e) => `  ${e.field}: ${e.message}`).join('\n'));
   return r.policy;
 }
@@ -244,7 +245,7 @@ describe('valid inputs and defaults', () => {
   });
 
   test('reserved names can be allowed explicitly', () => {
-    expect(validatePolicy(withName('d8-system-foo'), { reservedNames: false }).ok).toBe(true);
+    expect(validatePolicy(withName('d8-system-foo'), schemas(), { reservedNames: false }).ok).toBe(true);
   });
 
   test('name helpers', () => {
@@ -279,6 +280,7 @@ describe('settings', () => {
     expect(defaultSettings.podSecurityStandards.policies.hostPorts.knownRanges).toEqual([]);
     expect(defaultSettings).toEqual({
       podSecurityStandards: { defaultPolicy: 'Baseline', enforcementAction: 'Deny', controllerValidation: true, policies: { hostPorts: { knownRanges: [] } } },
+      gatekeeper: { namespace: 'd8-admission-policy-engine' },
     });
   });
 
@@ -390,7 +392,7 @@ describe('CRDs', () => {
       ['Action', '.spec.enforcementAction'],
       ['Age', '.metadata.creationTimestamp'],
     ]);
-    const schema = loadCrdSchema(file);
+    const schema = loadCrdSchema(join(packageRoot(), file));
     const status = (schema.properties as Record<string, Obj>).status;
     expect(Object.keys(status.properties as Obj).sort()).toEqual(['conditions', 'constraints', 'errors', 'observedGeneration']);
     const condition = ((status.properties as Record<string, Obj>).conditions.items as Obj).properties as Obj;
@@ -401,7 +403,7 @@ describe('CRDs', () => {
   });
 
   test('ModuleConfig keeps settings free-form', () => {
-    const schema = loadCrdSchema('crds/moduleconfigs.deckhouse.io.yaml');
+    const schema = loadCrdSchema(join(packageRoot(), 'crds/moduleconfigs.deckhouse.io.yaml'));
     const spec = (schema.properties as Record<string, Obj>).spec;
     expect(spec.properties).toEqual({
       version: expect.objectContaining({ type: 'integer' }) as unknown,

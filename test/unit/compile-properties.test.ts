@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
+import { defaultSettings } from '../../src/api/types.js';
+import { byCodePoint } from '../../src/util/order.js';
 import { catalog } from '../../src/checks/index.js';
 import { renderYaml } from '../../src/cli/render.js';
 import { compile } from '../../src/compile/index.js';
@@ -17,6 +19,7 @@ import { defaultCompileSettings, toCompileSettings } from '../../src/compile/set
 import type { CompileSettings, Desired, NamespaceInput, PolicyInput, Snapshot } from '../../src/compile/types.js';
 import { run } from '../helpers/run.js';
 import { toolPath } from '../helpers/tools.js';
+import { assets } from '../helpers/assets.js';
 
 type Obj = Record<string, unknown>;
 type PolicyKind = PolicyInput['kind'];
@@ -383,7 +386,7 @@ const settingsArb: fc.Arbitrary<CompileSettings> = fc
     controllerValidation: fc.boolean(),
     knownRanges: fc.array(range(0, 65535) as fc.Arbitrary<{ min: number; max: number }>, { maxLength: 2 }),
   })
-  .map(({ knownRanges, ...pss }) => toCompileSettings({ podSecurityStandards: { ...pss, policies: { hostPorts: { knownRanges } } } }));
+  .map(({ knownRanges, ...pss }) => toCompileSettings({ ...defaultSettings, podSecurityStandards: { ...pss, policies: { hostPorts: { knownRanges } } } }));
 
 const POD_POLICY = 'security.deckhouse.io/pod-policy';
 const POD_POLICY_ACTION = 'security.deckhouse.io/pod-policy-action';
@@ -450,7 +453,7 @@ describe('compile never throws', () => {
   test('garbage spec and metadata on a valid kind: rejected with spec/metadata errors', () => {
     fc.assert(
       fc.property(garbagePolicy, (policy) => {
-        const d = compile(snapshotOf([policy]));
+        const d = compile(snapshotOf([policy]), assets());
         expect(d.policies).toHaveLength(1);
         expectOutcomeContract(d, policy);
       }),
@@ -461,7 +464,7 @@ describe('compile never throws', () => {
   test('whole-object garbage (any keys, any values, apiVersion included) never throws', () => {
     fc.assert(
       fc.property(garbageObject, (policy) => {
-        const d = compile(snapshotOf([policy]));
+        const d = compile(snapshotOf([policy]), assets());
         expect(d.policies).toHaveLength(1);
         const outcome = d.policies[0];
         if (!outcome.valid) {
@@ -476,13 +479,13 @@ describe('compile never throws', () => {
   test('schema-shaped valid policies compile to constraints named after the policy', () => {
     fc.assert(
       fc.property(validPolicy, (policy) => {
-        const d = compile(snapshotOf([policy]));
+        const d = compile(snapshotOf([policy]), assets());
         const outcome = d.policies[0];
         if (!outcome.valid) throw new Error(`expected valid: ${describeErrors(d)}`);
         expect(outcome.errors).toEqual([]);
         const name = policy.metadata!.name as string;
         const own = ownedBy(d, policy.kind, name);
-        expect(own.map((o) => ({ kind: o.kind, name: o.metadata.name })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(outcome.constraints);
+        expect(own.map((o) => ({ kind: o.kind, name: o.metadata.name })).sort((a, b) => byCodePoint(a.kind, b.kind))).toEqual(outcome.constraints);
         for (const c of own) expect(c.metadata.name).toBe(name);
         const spec = policy.spec as { enforcementAction?: string; policies: Obj };
         const action = (spec.enforcementAction ?? 'Deny').toLowerCase();
@@ -498,7 +501,7 @@ describe('compile never throws', () => {
         for (const c of own) {
           const check = catalog.find((k) => k.kind === c.kind)!;
           expect(check.source).toBe(policy.kind);
-          const expected = check.fromPolicy!(structuredClone(spec.policies));
+          const expected = (check as { fromPolicy?: (p: unknown) => unknown }).fromPolicy!(structuredClone(spec.policies));
           const got = (c.spec as { parameters?: Obj }).parameters ?? {};
           expect(got).toEqual(expected);
         }
@@ -510,7 +513,7 @@ describe('compile never throws', () => {
   test('slightly invalid policies: valid false, errors on spec/metadata fields, no constraints', () => {
     fc.assert(
       fc.property(invalidPolicy, ({ policy, mutation }) => {
-        const d = compile(snapshotOf([policy]));
+        const d = compile(snapshotOf([policy]), assets());
         const outcome = d.policies[0];
         if (outcome.valid) throw new Error(`mutation ${mutation} was accepted: ${JSON.stringify(policy)}`);
         expectOutcomeContract(d, policy);
@@ -533,14 +536,14 @@ describe('compile never throws', () => {
       metadata: { name: 'known-good-ops' },
       spec: { match: { labelSelector: { matchLabels: { app: 'web' } } }, policies: { allowedRepos: ['registry.example.com/'] } },
     };
-    const alone = compile(snapshotOf([good, goodOp]));
+    const alone = compile(snapshotOf([good, goodOp]), assets());
     const expected = [...ownedBy(alone, 'SecurityPolicy', 'known-good'), ...ownedBy(alone, 'OperationPolicy', 'known-good-ops')];
     expect(expected.map((c) => c.kind).sort()).toEqual(['D8AllowPrivilegeEscalation', 'D8AllowedHostPaths', 'D8AllowedRepos', 'D8HostNetwork', 'D8PrivilegedContainer']);
     fc.assert(
       fc.property(fc.array(fc.oneof(garbagePolicy, garbageObject, invalidPolicy.map((x) => x.policy)), { minLength: 1, maxLength: 3 }), (bad) => {
         // The good ones keep their names; garbage taking the same name would be a duplicate.
         const others = bad.filter((b) => !['known-good', 'known-good-ops'].includes(b.metadata?.name as string));
-        const d = compile(snapshotOf([...others, good, goodOp]));
+        const d = compile(snapshotOf([...others, good, goodOp]), assets());
         for (const g of [good, goodOp]) {
           const outcome = d.policies.find((p) => p.kind === g.kind && p.name === g.metadata!.name)!;
           expect(outcome.valid).toBe(true);
@@ -578,9 +581,9 @@ describe('determinism', () => {
         ),
         ([snap, policies, namespaces]) => {
           const copy = structuredClone(snap);
-          const a = compile(snap);
-          const b = compile(snap);
-          const c = compile({ ...snap, policies, namespaces });
+          const a = compile(snap, assets());
+          const b = compile(snap, assets());
+          const c = compile({ ...snap, policies, namespaces }, assets());
           // Byte-level first (cheap, and stricter: key order too), then deep equality.
           const json = JSON.stringify(a);
           expect(JSON.stringify(b)).toBe(json);
@@ -600,8 +603,8 @@ describe('determinism', () => {
       fc.property(validPolicy, validPolicy, (p1, p2) => {
         const a = { ...p1, origin: 'a.yaml: document 1' };
         const b = { ...p2, kind: p1.kind, metadata: { ...p2.metadata, name: p1.metadata!.name }, origin: 'b.yaml: document 1' } as PolicyInput;
-        const x = compile(snapshotOf([a, b]));
-        const y = compile(snapshotOf([b, a]));
+        const x = compile(snapshotOf([a, b]), assets());
+        const y = compile(snapshotOf([b, a]), assets());
         expect(y).toEqual(x);
         const dup = x.policies.find((p) => p.origin === 'b.yaml: document 1')!;
         expect(dup.valid).toBe(false);
@@ -617,7 +620,7 @@ describe('names and labels', () => {
   test('every object: name <= 253, label values <= 63 and valid; policy constraints are named after the policy', () => {
     fc.assert(
       fc.property(fc.array(validPolicy, { minLength: 1, maxLength: 6 }), settingsArb, namespacesArb, (policies, s, namespaces) => {
-        const d = compile(snapshotOf(policies, s, namespaces));
+        const d = compile(snapshotOf(policies, s, namespaces), assets());
         // Plain checks collected into one assertion: thousands of expect() calls per run are slow.
         const problems: string[] = [];
         for (const o of d.objects) {
@@ -647,7 +650,7 @@ describe('names and labels', () => {
     });
     const ok = `${'a'.repeat(31)}.${'b'.repeat(31)}`;
     expect(ok.length).toBe(63);
-    const d = compile(snapshotOf([policy(ok)]));
+    const d = compile(snapshotOf([policy(ok)]), assets());
     const own = ownedBy(d, 'SecurityPolicy', ok);
     expect(own.length).toBeGreaterThan(0);
     for (const c of own) {
@@ -655,7 +658,7 @@ describe('names and labels', () => {
       expect(c.metadata.labels![SOURCE_NAME_LABEL]).toBe(ok);
     }
     for (const name of ['a'.repeat(64), `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`]) {
-      const r = compile(snapshotOf([policy(name)]));
+      const r = compile(snapshotOf([policy(name)]), assets());
       expect(r.policies[0].valid).toBe(false);
       expect(r.policies[0].errors).toHaveLength(1);
       expect(r.policies[0].errors[0].field).toBe('metadata.name');
@@ -732,7 +735,7 @@ describe('gator accepts what compile emits', () => {
         settingsArb,
         namespacesArb,
         (policies, s, namespaces) => {
-          const d = compile(snapshotOf([...policies, yaml11Traps], s, namespaces));
+          const d = compile(snapshotOf([...policies, yaml11Traps], s, namespaces), assets());
           const invalid = d.policies.filter((p) => !p.valid);
           if (invalid.length > 0) throw new Error(`expected valid policies: ${describeErrors(d)}`);
           const dir = join(work, `run-${runs++}`);

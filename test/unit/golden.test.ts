@@ -9,6 +9,7 @@ import { defaultCompileSettings } from '../../src/compile/settings.js';
 import type { Action, GeneratedObject, NamespaceInput, PolicyInput, Standard } from '../../src/compile/types.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { seedPolicies } from '../helpers/seed.js';
+import { assets } from '../helpers/assets.js';
 
 const dir = join(packageRoot(), 'test/golden');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -44,7 +45,7 @@ describe('golden: documentation examples', () => {
   });
 
   test.each(policies.map((p) => [`${p.kind}/${p.metadata.name}`, p] as const))('%s', (key, p) => {
-    const desired = compile({ settings: defaultCompileSettings(), policies: [p as unknown as PolicyInput], namespaces: [] });
+    const desired = compile({ settings: defaultCompileSettings(), policies: [p as unknown as PolicyInput], namespaces: [] }, assets());
     const outcome = desired.policies[0];
     expect(outcome.errors).toEqual([]);
     expect(outcome.valid).toBe(true);
@@ -63,7 +64,7 @@ describe('golden: PSS defaults for each default policy and global action', () =>
       { name: 'team-warn', labels: { 'security.deckhouse.io/pod-policy-action': 'warn' } },
       { name: 'kube-opted-in', labels: { 'security.deckhouse.io/enable-security-policy-check': 'true' } },
     ];
-    const desired = compile({ settings: { ...defaultCompileSettings(), defaultPolicy, enforcementAction }, policies: [], namespaces });
+    const desired = compile({ settings: { ...defaultCompileSettings(), defaultPolicy, enforcementAction }, policies: [], namespaces }, assets());
     golden(`pss-${defaultPolicy}-${enforcementAction}`, constraintsOnly(desired.objects));
   });
 });

@@ -16,6 +16,7 @@ import { defaultCompileSettings } from '../../src/compile/settings.js';
 import type { Desired, GeneratedObject, PolicyInput } from '../../src/compile/types.js';
 import { run } from '../helpers/run.js';
 import { toolPath } from '../helpers/tools.js';
+import { assets } from '../helpers/assets.js';
 
 type Obj = Record<string, unknown>;
 
@@ -79,8 +80,8 @@ const templatesOf = (d: Desired) => d.objects.filter((o) => o.kind === 'Constrai
 const ownConstraints = (d: Desired) => d.objects.filter((o) => ['injection-sec', 'injection-ops'].includes(o.metadata.labels?.[SOURCE_NAME_LABEL] ?? ''));
 
 describe('metacharacters in policy strings reach only constraint parameters', () => {
-  const baseline = compile({ settings, policies: [], namespaces: [] });
-  const desired = compile({ settings, policies: [securityPolicy, operationPolicy], namespaces: [] });
+  const baseline = compile({ settings, policies: [], namespaces: [] }, assets());
+  const desired = compile({ settings, policies: [securityPolicy, operationPolicy], namespaces: [] }, assets());
 
   test('the payload is accepted by the schema wherever a free-form string is allowed', () => {
     expect(injected.length).toBeGreaterThanOrEqual(20);
@@ -117,7 +118,7 @@ describe('metacharacters in policy strings reach only constraint parameters', ()
     for (const c of own) {
       const check = catalog.find((k) => k.kind === c.kind)!;
       const source = c.metadata.name === 'injection-sec' ? securityPolicy : operationPolicy;
-      expect((c.spec as Obj).parameters ?? {}).toEqual(check.fromPolicy!(structuredClone((source.spec as { policies: Obj }).policies)));
+      expect((c.spec as Obj).parameters ?? {}).toEqual((check as { fromPolicy?: (p: unknown) => unknown }).fromPolicy!(structuredClone((source.spec as { policies: Obj }).policies)));
     }
   });
 
@@ -139,7 +140,7 @@ describe('metacharacters in policy strings reach only constraint parameters', ()
       [{ labelSelector: { matchExpressions: [{ key: nasty('key'), operator: 'Exists' }] } }, 'spec.match.labelSelector.matchExpressions[0].key'],
     ];
     for (const [match, field] of cases) {
-      const d = compile({ settings, policies: [withMatch(match)], namespaces: [] });
+      const d = compile({ settings, policies: [withMatch(match)], namespaces: [] }, assets());
       expect(d.policies[0].valid).toBe(false);
       expect(d.policies[0].errors.map((e) => e.field)).toContain(field);
       for (const o of d.objects) expect(JSON.stringify(o)).not.toContain(MARK);
@@ -169,7 +170,7 @@ describe('metacharacters in policy strings reach only constraint parameters', ()
       metadata: { name: 'codepoints' },
       spec: { match: { namespaceSelector: { matchNames: ['default'] } }, policies: { allowedRepos: repos } },
     };
-    const d = compile({ settings, policies: [policy], namespaces: [] });
+    const d = compile({ settings, policies: [policy], namespaces: [] }, assets());
     expect(d.policies[0].valid).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'ape-codepoints-'));
     try {

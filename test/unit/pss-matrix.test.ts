@@ -8,6 +8,7 @@ import { CHECK_LABEL, POD_STANDARD_LABEL } from '../../src/compile/labels.js';
 import type { Action, Constraint, NamespaceInput, Standard } from '../../src/compile/types.js';
 import { catalog } from '../../src/checks/index.js';
 import { matchesNamespace } from '../helpers/selectors.js';
+import { assets } from '../helpers/assets.js';
 
 const LEVELS = ['privileged', 'baseline', 'restricted'] as const;
 const ACTIONS = ['deny', 'warn', 'dryrun'] as const;
@@ -54,7 +55,7 @@ describe('PSS selection matrix', () => {
       namespaces.push({ name: `kube-in-${l ?? 'none'}-${a ?? 'none'}`, labels: nsLabels(l, a, true) });
     }
     const settings = { ...defaultCompileSettings(), defaultPolicy, enforcementAction: globalAction };
-    const desired = compile({ settings, policies: [], namespaces });
+    const desired = compile({ settings, policies: [], namespaces }, assets());
     const constraints = desired.objects.filter((o) => o.apiVersion.startsWith('constraints.')) as unknown as Constraint[];
     let checked = 0;
     for (const l of levelLabels) for (const a of actionLabels) {
@@ -84,13 +85,13 @@ describe('PSS selection matrix', () => {
   test('the number of constraints does not grow with the number of namespaces', () => {
     const settings = defaultCompileSettings();
     const labels = [nsLabels('restricted', 'warn'), nsLabels('baseline', 'dryrun'), nsLabels(undefined, undefined)];
-    const count = (n: number) => compile({ settings, policies: [], namespaces: Array.from({ length: n }, (_, i) => ({ name: `ns-${i}`, labels: labels[i % 3] })) }).objects.length;
+    const count = (n: number) => compile({ settings, policies: [], namespaces: Array.from({ length: n }, (_, i) => ({ name: `ns-${i}`, labels: labels[i % 3] })) }, assets()).objects.length;
     expect(count(3)).toBe(count(3000));
   });
 
   test('actions in use: only the default set exists until a namespace asks for another action', () => {
     const settings = defaultCompileSettings();
-    const names = (nss: NamespaceInput[]) => new Set(compile({ settings, policies: [], namespaces: nss }).objects.map((o) => o.metadata.name));
+    const names = (nss: NamespaceInput[]) => new Set(compile({ settings, policies: [], namespaces: nss }, assets()).objects.map((o) => o.metadata.name));
     const none = names([]);
     expect([...none].filter((n) => n.startsWith('d8-pod-security-')).sort()).toEqual([
       'd8-pod-security-baseline-deny-default', 'd8-pod-security-baseline-warn-system',
@@ -115,7 +116,7 @@ describe('requiredLabels / requiredAnnotations follow the policy watchKinds', ()
         match: { namespaceSelector: { matchNames: ['team-a'] } },
       },
     };
-    const desired = compile({ settings: defaultCompileSettings(), policies: [policy], namespaces: [] });
+    const desired = compile({ settings: defaultCompileSettings(), policies: [policy], namespaces: [] }, assets());
     expect(desired.policies[0].errors).toEqual([]);
     const byKind = new Map(desired.objects.filter((o) => o.metadata.name === 'labels').map((o) => [o.kind, o as unknown as Constraint]));
     expect(byKind.get('D8RequiredLabels')!.spec.match.kinds).toEqual([

@@ -11,6 +11,7 @@ import { catalog } from '../../src/checks/index.js';
 import { UsageError } from '../../src/cli/args.js';
 import { renderCommand } from '../../src/cli/render.js';
 import type { GeneratedObject } from '../../src/compile/types.js';
+import { byCodePoint } from '../../src/util/order.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { run, type RunResult } from '../helpers/run.js';
 
@@ -186,7 +187,7 @@ describe('render', () => {
     const r = render('-f', inputDir);
     const objs = docsOf(r.stdout);
     const group = (o: GeneratedObject) => (o.kind === 'ConstraintTemplate' ? 0 : o.kind === 'Config' ? 1 : 2);
-    const sorted = [...objs].sort((a, b) => group(a) - group(b) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
+    const sorted = [...objs].sort((a, b) => group(a) - group(b) || byCodePoint(a.kind, b.kind) || byCodePoint(a.metadata.name, b.metadata.name));
     expect(names(objs)).toEqual(names(sorted));
     expect(r.stdout).not.toMatch(/(^|\s)[&*]a\d+(\s|$)/m);
     // Kubernetes tools read YAML 1.1, where a plain `y` is a boolean: the output means the same either way.

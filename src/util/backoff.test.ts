@@ -1,4 +1,4 @@
-import { backoffDelay, DEFAULT_BACKOFF, objectKey } from '../../src/kube/watched.js';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 
 describe('backoffDelay', () => {
   const opts = { initialMs: 100, maxMs: 1000 };
@@ -28,12 +28,5 @@ describe('backoffDelay', () => {
   test('default is 500 ms → 30 s', () => {
     expect(backoffDelay(0, undefined, () => 1)).toBe(500);
     expect(backoffDelay(100, undefined, () => 1)).toBe(30000);
-  });
-});
-
-describe('objectKey', () => {
-  test('separates namespaced from cluster-scoped names', () => {
-    expect(objectKey('a', 'ns')).toBe('ns/a');
-    expect(objectKey('a')).toBe('/a');
   });
 });

@@ -1,0 +1,56 @@
+// The edge that loads what the pure core needs from the package: every Rego module under
+// templates-rego/ (tests excluded) and the policy CRD schemas under crds/. Loaded once per process
+// and checked at once, so a broken package fails at start-up with the missing file named, never in
+// the middle of a reconcile.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { SchemaObject } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { POLICY_KINDS, type PolicyKind } from '../api/types.js';
+import { CRD_FILES } from '../api/validate.js';
+import type { Check } from '../checks/types.js';
+import { catalog as defaultCatalog } from '../checks/index.js';
+import type { Assets } from '../compile/assets.js';
+import { checkRego } from '../compile/template.js';
+import { packageRoot } from '../util/package-root.js';
+
+/** The `v1alpha1` openAPIV3Schema of a CRD file. */
+export function loadCrdSchema(path: string, version = 'v1alpha1'): SchemaObject {
+  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+    const crd = doc.toJS() as { kind?: string; spec?: { versions?: { name: string; schema?: { openAPIV3Schema?: SchemaObject } }[] } };
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    const schema = crd.spec?.versions?.find((v) => v.name === version)?.schema?.openAPIV3Schema;
+    if (schema) return schema;
+  }
+  throw new Error(`${path}: no CustomResourceDefinition with an openAPIV3Schema for version ${version}`);
+}
+
+function regoModules(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.rego') && !entry.name.endsWith('_test.rego')) {
+        out.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Reads the assets from a package root and checks every catalog check finds its Rego and libs. */
+export function loadAssets(root = packageRoot(), catalog: readonly Check[] = defaultCatalog): Assets {
+  const rego = regoModules(join(root, 'templates-rego'));
+  const schemas = {} as Record<PolicyKind, SchemaObject>;
+  for (const kind of POLICY_KINDS) schemas[kind] = loadCrdSchema(join(root, CRD_FILES[kind]));
+  for (const check of catalog) checkRego(check, rego);
+  return { rego, schemas: schemas };
+}
+
+let cached: Assets | undefined;
+/** The package's own assets, loaded on first use. */
+export function packageAssets(): Assets {
+  return (cached ??= loadAssets());
+}

@@ -1,0 +1,116 @@
+// One reconcile pass, along the data flow of the architecture:
+//   caches ──snapshot (pure)──► compile (pure) ──plan (pure)──► apply (I/O) ──► report (I/O)
+// Holds the little state that outlives a pass: the last valid settings and the resource versions
+// of our own applies. Scheduling (when a pass runs) is the controller's business.
+import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
+import { API_VERSION, MODULE_CONFIG_NAME } from '../api/types.js';
+import type { Check } from '../checks/types.js';
+import { compile, type Assets } from '../compile/index.js';
+import type { CompileSettings } from '../compile/types.js';
+import type { Logger } from '../util/log.js';
+import { applyActions } from './apply.js';
+import type { EventSink } from './events.js';
+import type { Metrics } from './metrics.js';
+import { plan, type Action } from './plan.js';
+import { Reporter } from './report.js';
+import { effectiveSettings, liveObjects, namespaceInputs, policyInputs, readyTemplates } from './snapshot.js';
+import type { Sources } from './sources.js';
+import { policyReports, type ReportedStatus } from './status.js';
+
+export interface ReconcileReport {
+  actions: Action[];
+  writes: number;
+  failed: string[];
+  waiting: number;
+  skipped?: 'not-leader' | 'not-synced';
+}
+
+export interface ReconcilerOptions {
+  kc: KubeConfig;
+  sources: Sources;
+  assets: Assets;
+  catalog: readonly Check[];
+  gatekeeperNamespace: string;
+  fieldManager: string;
+  events: EventSink;
+  logger: Logger;
+  metrics: Metrics;
+  isLeader: () => boolean;
+  now: () => Date;
+}
+
+export class Reconciler {
+  private readonly api: KubernetesObjectApi;
+  private readonly reporter: Reporter;
+  /** Undefined until settings were valid once: a fresh replica never falls back to looser defaults. */
+  private lastGoodSettings: CompileSettings | undefined;
+  /** Resource versions the server returned for our own applies (see LiveState.accepted). */
+  private readonly accepted = new Map<string, string>();
+
+  constructor(private readonly o: ReconcilerOptions) {
+    this.api = KubernetesObjectApi.makeApiClient(o.kc);
+    this.reporter = new Reporter({
+      custom: o.kc.makeApiClient(CustomObjectsApi), events: o.events, log: o.logger, metrics: o.metrics, isLeader: o.isLeader,
+    });
+  }
+
+  private settings(): CompileSettings | undefined {
+    const mc = this.o.sources.moduleConfigs.get(MODULE_CONFIG_NAME);
+    const r = effectiveSettings(mc, this.lastGoodSettings, this.o.gatekeeperNamespace);
+    if (!r.errors) {
+      this.lastGoodSettings = r.settings;
+    } else {
+      const msg = r.errors.map((e) => `spec.settings.${e.field.replace(/^settings\./, '')}: ${e.message}`).join('; ');
+      this.o.metrics.errors.inc({ where: 'settings' });
+      this.reporter.warn({ apiVersion: API_VERSION, kind: 'ModuleConfig', name: MODULE_CONFIG_NAME, uid: mc?.metadata?.uid }, 'InvalidSettings', `${msg}; keeping the last valid settings`);
+    }
+    return r.settings;
+  }
+
+  /** One full pass: compile from the caches, plan against them, apply, report. */
+  async reconcile(): Promise<ReconcileReport> {
+    const { sources } = this.o;
+    if (!sources.synced) return { actions: [], writes: 0, failed: [], waiting: 0, skipped: 'not-synced' };
+    const settings = this.settings();
+    if (!settings) return { actions: [], writes: 0, failed: ['the admission-policy-engine ModuleConfig is invalid and no valid settings are known yet; nothing is changed until it is fixed'], waiting: 0 };
+    const policies = policyInputs(sources.securityPolicies.list(), sources.operationPolicies.list());
+    const desired = compile({ settings, policies, namespaces: namespaceInputs(sources.namespaces.list()) }, this.o.assets, this.o.catalog);
+    this.reporter.desiredMetrics(desired);
+    if (!this.o.isLeader()) return { actions: [], writes: 0, failed: [], waiting: 0, skipped: 'not-leader' };
+
+    const ready = readyTemplates(sources.templates.list());
+    await this.syncConstraintCaches(ready);
+    const live = liveObjects([sources.templates.list(), sources.configs.list(), ...[...sources.constraints.values()].map((w) => w.list())]);
+    const retain = new Set(desired.policies.filter((p) => !p.valid && p.name).map((p) => `${p.kind}/${p.name}`));
+    const actions = plan(desired, { objects: live, readyTemplates: ready, complete: sources.synced, accepted: this.accepted }, { retainSources: retain });
+
+    const applied = await applyActions(actions, { api: this.api, fieldManager: this.o.fieldManager, log: this.o.logger, metrics: this.o.metrics, accepted: this.accepted });
+    const cacheOf = (kind: string) => (kind === 'SecurityPolicy' ? sources.securityPolicies : sources.operationPolicies);
+    const reports = policyReports(desired.policies, actions, applied.failed, (kind, name) => {
+      const obj = cacheOf(kind).get(name);
+      return obj ? (obj.status as Partial<ReportedStatus> | undefined) : null;
+    }, this.o.now);
+    const statusWrites = await this.reporter.policies(reports, (kind, name) => cacheOf(kind).get(name)?.metadata?.uid);
+    this.reporter.namespaces(desired.namespaceIssues, (ns) => sources.namespaces.get(ns)?.metadata?.uid);
+    return { actions, writes: applied.writes + statusWrites, failed: [...applied.failed.values()], waiting: applied.waiting };
+  }
+
+  /**
+   * Watches the constraints of every kind whose template is ready. Never plans against a constraint
+   * cache that has not listed yet; gives up this pass (retried with backoff) rather than stall the
+   * queue if a list keeps failing.
+   */
+  private async syncConstraintCaches(ready: ReadonlySet<string>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.o.sources.watchConstraints(this.o.catalog.filter((c) => ready.has(c.kind.toLowerCase())).map((c) => c.kind)),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('constraint caches did not sync within 30 s')), 30_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

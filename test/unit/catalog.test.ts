@@ -1,0 +1,61 @@
+// The catalog checks itself: unique kinds and folders, each check's Rego present (with its unit
+// tests and a gator suite), and every `fields` entry a real property of its CRD's spec.policies.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { catalog } from '../../src/checks/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { schemas } from '../helpers/assets.js';
+
+type Schema = { properties?: Record<string, Schema> };
+
+function policiesSchema(kind: 'SecurityPolicy' | 'OperationPolicy'): Schema {
+  const root = schemas()[kind] as Schema;
+  return root.properties!.spec.properties!.policies;
+}
+
+function hasPath(schema: Schema, path: string): boolean {
+  let node: Schema | undefined = schema;
+  for (const part of path.split('.')) node = node?.properties?.[part];
+  return node !== undefined;
+}
+
+describe('check catalog', () => {
+  test('kinds, template names and Rego folders are unique; kinds look like Gatekeeper kinds', () => {
+    const kinds = catalog.map((c) => c.kind);
+    expect(new Set(kinds).size).toBe(kinds.length);
+    expect(new Set(kinds.map((k) => k.toLowerCase())).size).toBe(kinds.length);
+    expect(new Set(catalog.map((c) => c.rego)).size).toBe(catalog.length);
+    for (const k of kinds) expect(k).toMatch(/^D8[A-Z][A-Za-z0-9]*$/);
+  });
+
+  test.each(catalog.map((c) => [c.kind, c] as const))('%s: Rego, unit tests and gator suite exist', (_k, check) => {
+    const root = packageRoot();
+    expect(existsSync(join(root, 'templates-rego', check.rego, 'src.rego'))).toBe(true);
+    expect(existsSync(join(root, 'templates-rego', check.rego, 'src_test.rego'))).toBe(true);
+    expect(existsSync(join(root, 'test/suites', check.rego, 'suite.yaml'))).toBe(true);
+  });
+
+  const policyChecks = catalog.flatMap((c) => (c.source === 'BuiltIn' ? [] : [c]));
+  test.each(policyChecks.map((c) => [c.kind, c] as const))('%s: every field exists in its CRD', (_k, check) => {
+    const schema = policiesSchema(check.source);
+    const missing = (check.fields as string[]).filter((f) => !hasPath(schema, f));
+    expect(missing).toEqual([]);
+    // A check fed by a policy consumes at least one field; only PSS-only checks consume none.
+    if (check.fromPolicy) expect(check.fields.length).toBeGreaterThan(0);
+    else expect(check.pss).toBeDefined();
+  });
+
+  test('no field is consumed by two checks of the same source', () => {
+    const seen = new Map<string, string>();
+    const dupes: string[] = [];
+    for (const c of catalog) {
+      if (c.source === 'BuiltIn') continue;
+      for (const f of c.fields as string[]) {
+        const key = `${c.source}.${f}`;
+        if (seen.has(key)) dupes.push(`${key}: ${seen.get(key)} and ${c.kind}`);
+        seen.set(key, c.kind);
+      }
+    }
+    expect(dupes).toEqual([]);
+  });
+});
