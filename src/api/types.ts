@@ -21,7 +21,6 @@ export const POLICY_KINDS: readonly PolicyKind[] = ['OperationPolicy', 'Security
 
 /** `spec.enforcementAction` (capitalised; lower-cased in Gatekeeper constraints). */
 export type EnforcementAction = 'Deny' | 'Warn' | 'Dryrun';
-export const ENFORCEMENT_ACTIONS: readonly EnforcementAction[] = ['Deny', 'Warn', 'Dryrun'];
 
 /** A field-level problem, Kubernetes style: `field` like `spec.policies.allowedHostPorts[0].min`. */
 export interface FieldError {
@@ -243,7 +242,6 @@ export type Policy = SecurityPolicy | OperationPolicy;
 // Module settings
 
 export type PodSecurityStandard = 'Privileged' | 'Baseline' | 'Restricted';
-export const POD_SECURITY_STANDARDS: readonly PodSecurityStandard[] = ['Privileged', 'Baseline', 'Restricted'];
 
 /** Settings as written by a user: every field optional. */
 export interface ModuleSettings {

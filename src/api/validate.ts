@@ -316,7 +316,7 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** The reserved prefix a policy name starts with, if any. */
-export function reservedNamePrefix(name: string): string | undefined {
+function reservedNamePrefix(name: string): string | undefined {
   return RESERVED_POLICY_NAME_PREFIXES.find((p) => name.startsWith(p));
 }
 
@@ -477,7 +477,7 @@ function matchErrors(match: PolicyMatch | undefined): FieldError[] {
  * At most this many errors are reported per object: a list of 100,000 bad values must give a
  * readable status and Event, not 100,000 lines.
  */
-export const MAX_REPORTED_ERRORS = 20;
+const MAX_REPORTED_ERRORS = 20;
 
 function capped(errors: FieldError[]): FieldError[] {
   const unique = dedupe(errors);

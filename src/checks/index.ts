@@ -79,8 +79,4 @@ export const catalog: readonly Check[] = entries
   .filter((c): c is Check => c !== undefined)
   .sort(byKey((c) => c.kind));
 
-export function checkByKind(kind: string): Check | undefined {
-  return catalog.find((c) => c.kind === kind);
-}
-
 export type { Check } from './types.js';

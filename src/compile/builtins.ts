@@ -6,7 +6,7 @@ import { makeConstraint } from './constraint.js';
 import { SECURITY_POLICY_LABEL, ownershipLabels } from './labels.js';
 import type { CompileSettings, Constraint, GeneratedObject } from './types.js';
 
-export const EXEC_HERITAGE_CONSTRAINT = 'deny-exec-heritage-pods';
+const EXEC_HERITAGE_CONSTRAINT = 'deny-exec-heritage-pods';
 
 export function compileBuiltins(catalog: readonly Check[]): Constraint[] {
   const out: Constraint[] = [];

@@ -4,7 +4,7 @@ import { CHECK_LABEL } from './labels.js';
 import type { Action, Constraint, Match } from './types.js';
 import { objectName } from './names.js';
 
-export const CONSTRAINT_API_VERSION = 'constraints.gatekeeper.sh/v1beta1';
+const CONSTRAINT_API_VERSION = 'constraints.gatekeeper.sh/v1beta1';
 
 /** The kinds a constraint matches: pod checks are narrowed to Pods when controllers are not validated. */
 export function kindsFor(check: Check, controllerValidation: boolean, override?: KindMatch[]): KindMatch[] {

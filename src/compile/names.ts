@@ -2,7 +2,7 @@
 // anything longer keeps a readable prefix and gets a stable hash suffix of the full value.
 import { createHash } from 'node:crypto';
 
-export function shortHash(value: string): string {
+function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 10);
 }
 

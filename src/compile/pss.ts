@@ -17,7 +17,7 @@ import {
 type Expr = NonNullable<LabelSelector['matchExpressions']>[number];
 
 /** Which namespaces a standard's constraints select, by their pod-policy label. */
-export function levelExpression(standard: 'baseline' | 'restricted', defaultPolicy: Standard): Expr {
+function levelExpression(standard: 'baseline' | 'restricted', defaultPolicy: Standard): Expr {
   if (standard === 'baseline') {
     // Baseline applies to baseline and restricted namespaces.
     return defaultPolicy === 'privileged'
@@ -30,7 +30,7 @@ export function levelExpression(standard: 'baseline' | 'restricted', defaultPoli
 }
 
 /** Which namespaces an action's constraints select, by their pod-policy-action label. */
-export function actionExpression(action: Action, defaultAction: Action): Expr {
+function actionExpression(action: Action, defaultAction: Action): Expr {
   if (action === defaultAction) {
     // Unlabelled or invalid values fall to the default action.
     return { key: POD_POLICY_ACTION_LABEL, operator: 'NotIn', values: ACTIONS.filter((a) => a !== defaultAction) };
@@ -39,7 +39,7 @@ export function actionExpression(action: Action, defaultAction: Action): Expr {
 }
 
 /** Actions in use: the default first, then those namespaces ask for, in a fixed order. */
-export function actionsInUse(settings: CompileSettings, namespaces: NamespaceInput[]): Action[] {
+function actionsInUse(settings: CompileSettings, namespaces: NamespaceInput[]): Action[] {
   const used = new Set<Action>([settings.enforcementAction]);
   for (const ns of namespaces) {
     const v = ns.labels[POD_POLICY_ACTION_LABEL];

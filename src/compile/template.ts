@@ -3,10 +3,10 @@ import type { Check } from '../checks/types.js';
 import { byCodePoint } from '../util/order.js';
 import { ownershipLabels, TEMPLATE_GROUP_LABEL } from './labels.js';
 
-export const TEMPLATE_API_VERSION = 'templates.gatekeeper.sh/v1';
-export const GATEKEEPER_TARGET = 'admission.k8s.gatekeeper.sh';
+const TEMPLATE_API_VERSION = 'templates.gatekeeper.sh/v1';
+const GATEKEEPER_TARGET = 'admission.k8s.gatekeeper.sh';
 
-export function templateName(check: Check): string {
+function templateName(check: Check): string {
   return check.kind.toLowerCase();
 }
 

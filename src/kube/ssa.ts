@@ -8,7 +8,7 @@ import { KubernetesObjectApi, PatchStrategy, loadYaml, type KubernetesObject } f
  * Our objects are plain wire-format JSON, so turn them into model form first; custom resources
  * have no model and pass through unchanged.
  */
-export function toClientModel<T extends KubernetesObject>(obj: T): T {
+function toClientModel<T extends KubernetesObject>(obj: T): T {
   return loadYaml<T>(JSON.stringify(obj));
 }
 

@@ -81,7 +81,7 @@ export function isSubset(want: unknown, have: unknown): boolean {
 }
 
 /** The policy a live object of ours was generated for, from the labels compile put on it. */
-export function liveSource(obj: LiveObject): SourceKey | undefined {
+function liveSource(obj: LiveObject): SourceKey | undefined {
   const kind = obj.metadata.labels?.[SOURCE_KIND_LABEL];
   const name = obj.metadata.labels?.[SOURCE_NAME_LABEL];
   // Policy names are at most 63 characters (validated), so the label holds the name unchanged.

@@ -1,17 +1,12 @@
 // Pure: what each policy's status and events should be after a reconcile. Conditions (Ready with
 // reason and message, observedGeneration), the generated constraints and errors with field paths.
 // The shell (report.ts) writes a status only when it differs from the live one.
-import type { Condition, FieldError, PolicyKind } from '../api/types.js';
+import type { Condition, PolicyKind, PolicyStatus } from '../api/types.js';
 import { policySourceKey, type PolicyOutcome, type SourceKey } from '../compile/types.js';
 import type { Action } from './plan.js';
 
-/** The status this operator writes: every field present. */
-export interface ReportedStatus {
-  observedGeneration?: number;
-  conditions: Condition[];
-  constraints: { kind: string; name: string }[];
-  errors: FieldError[];
-}
+/** The status this operator writes: the API's PolicyStatus with every list present. */
+export type ReportedStatus = PolicyStatus & Required<Pick<PolicyStatus, 'conditions' | 'constraints' | 'errors'>>;
 
 /** What happened to a policy's constraints in this reconcile. */
 export interface ApplyResult {

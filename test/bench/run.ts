@@ -12,24 +12,14 @@ import { plan, withHash, type LiveObject } from '../../src/reconcile/plan.js';
 import { objectKey } from '../../src/compile/types.js';
 import { toolPath } from '../helpers/tools.js';
 import { assets } from '../helpers/assets.js';
+import { matchNames, matchNamespaceLabels, operationPolicy, securityPolicy } from '../helpers/policies.js';
 
-function securityPolicy(i: number): PolicyInput {
-  return {
-    apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name: `sp-${i}` },
-    spec: {
-      enforcementAction: 'Deny',
-      policies: { allowPrivileged: false, allowHostNetwork: false, allowedHostPorts: [{ min: 2000 + i, max: 3000 + i }], allowedCapabilities: ['NET_BIND_SERVICE'], requiredDropCapabilities: ['ALL'], runAsUser: { rule: 'MustRunAsNonRoot' }, allowedVolumes: ['configMap', 'secret', 'emptyDir'] },
-      match: { namespaceSelector: { labelSelector: { matchLabels: { team: `t${i}` } } } },
-    },
-  };
-}
+const benchSecurityPolicy = (i: number): PolicyInput => securityPolicy(`sp-${i}`,
+  { allowPrivileged: false, allowHostNetwork: false, allowedHostPorts: [{ min: 2000 + i, max: 3000 + i }], allowedCapabilities: ['NET_BIND_SERVICE'], requiredDropCapabilities: ['ALL'], runAsUser: { rule: 'MustRunAsNonRoot' }, allowedVolumes: ['configMap', 'secret', 'emptyDir'] },
+  matchNamespaceLabels({ team: `t${i}` }), { enforcementAction: 'Deny' });
 
-function operationPolicy(i: number): PolicyInput {
-  return {
-    apiVersion: 'deckhouse.io/v1alpha1', kind: 'OperationPolicy', metadata: { name: `op-${i}` },
-    spec: { policies: { allowedRepos: [`registry${i}.example.com/`], disallowedImageTags: ['latest'], requiredProbes: ['livenessProbe'] }, match: { namespaceSelector: { matchNames: [`team-${i}-*`] } } },
-  };
-}
+const benchOperationPolicy = (i: number): PolicyInput => operationPolicy(`op-${i}`,
+  { allowedRepos: [`registry${i}.example.com/`], disallowedImageTags: ['latest'], requiredProbes: ['livenessProbe'] }, matchNames(`team-${i}-*`));
 
 function time<T>(fn: () => T, runs: number): { ms: number; result: T } {
   fn(); // warm-up
@@ -47,7 +37,7 @@ console.log('admission-policy-engine benchmarks');
 console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
 console.log('compile (policies, namespaces) -> objects: mean time per compile, heap after');
 for (const [nPolicies, nNamespaces] of [[0, 10], [10, 100], [100, 1000], [1000, 10000]] as const) {
-  const policies = Array.from({ length: nPolicies }, (_, i) => (i % 2 ? securityPolicy(i) : operationPolicy(i)));
+  const policies = Array.from({ length: nPolicies }, (_, i) => (i % 2 ? benchSecurityPolicy(i) : benchOperationPolicy(i)));
   const namespaces: NamespaceInput[] = Array.from({ length: nNamespaces }, (_, i) => ({ name: `ns-${i}`, labels: { 'security.deckhouse.io/pod-policy-action': ['deny', 'warn', 'dryrun'][i % 3] } }));
   const runs = nPolicies >= 1000 ? 3 : 10;
   const { ms, result } = time(() => compile({ settings: defaultCompileSettings(), policies, namespaces }, assets()), runs);
@@ -57,7 +47,7 @@ for (const [nPolicies, nNamespaces] of [[0, 10], [10, 100], [100, 1000], [1000, 
 
 console.log('\nplan at rest (everything already applied): mean time per plan');
 for (const n of [10, 100, 1000]) {
-  const policies = Array.from({ length: n }, (_, i) => securityPolicy(i));
+  const policies = Array.from({ length: n }, (_, i) => benchSecurityPolicy(i));
   const desired = compile({ settings: defaultCompileSettings(), policies, namespaces: [] }, assets());
   const live = new Map<string, LiveObject>(desired.objects.map((o) => [objectKey(o), withHash(o) as unknown as LiveObject]));
   const ready = new Set(desired.objects.filter((o) => o.kind === 'ConstraintTemplate').map((o) => o.metadata.name));

@@ -15,6 +15,8 @@ import type { Operator } from '../../src/cli/run.js';
 import { applyObject } from '../../src/kube/ssa.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { eventually, rawRequest, uniqueName, type RawResponse } from '../helpers/kube.js';
+import { policyApi } from '../helpers/policies.js';
+import type { PolicyKind } from '../../src/api/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // The document
@@ -172,10 +174,9 @@ async function constraintEnforced(kind: string, name: string): Promise<Obj> {
 }
 
 /** The policy is Ready and Gatekeeper enforces every constraint its status lists. */
-async function policyEnforced(kind: 'SecurityPolicy' | 'OperationPolicy', name: string): Promise<Obj> {
-  const plural = kind === 'SecurityPolicy' ? 'securitypolicies' : 'operationpolicies';
+async function policyEnforced(kind: PolicyKind, name: string): Promise<Obj> {
   const p = await eventually(`${kind}/${name} Ready`, async () => {
-    const got = (await custom().getClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural, name })) as Obj;
+    const got = (await policyApi(custom).get(kind, name)) as Obj;
     const ready = (got.status?.conditions as { type: string; status: string; observedGeneration?: number }[] | undefined)?.find((c) => c.type === 'Ready');
     return ready?.status === 'True' && ready.observedGeneration === got.metadata?.generation ? got : undefined;
   }, 60000, 500);

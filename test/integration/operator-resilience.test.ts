@@ -13,7 +13,7 @@ import { GATEKEEPER_NAMESPACE } from '../harness/gatekeeper.js';
 import type { AuditEvent } from '../harness/control-plane.js';
 import { startOperator, type Operator } from '../../src/cli/run.js';
 import { catalog } from '../../src/checks/index.js';
-import { compile, type Desired, type PolicyInput } from '../../src/compile/index.js';
+import { compile, type Desired } from '../../src/compile/index.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, SOURCE_KIND_LABEL, SOURCE_NAME_LABEL } from '../../src/compile/labels.js';
 import { resolveSettings } from '../../src/compile/settings.js';
 import { MODULE_CONFIG_NAME } from '../../src/api/types.js';
@@ -23,6 +23,9 @@ import { applyObject } from '../../src/kube/ssa.js';
 import { makeLogger } from '../../src/util/log.js';
 import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
 import { assets } from '../helpers/assets.js';
+import { matchNamespaceLabels, policy, policyApi } from '../helpers/policies.js';
+import { namespaceInputs, policyInputs } from '../../src/reconcile/snapshot.js';
+import type { PolicyKind } from '../../src/api/types.js';
 
 // The env's lease timing (test/harness/operator-env.ts): the same for every replica here.
 const LEASE = { durationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 0.5 };
@@ -67,32 +70,18 @@ async function converged(op: Operator = leader): Promise<void> {
   await waitConverged(op, 90000);
 }
 
-const plural = (kind: 'SecurityPolicy' | 'OperationPolicy') => (kind === 'SecurityPolicy' ? 'securitypolicies' : 'operationpolicies');
-
-async function createPolicy(kind: 'SecurityPolicy' | 'OperationPolicy', name: string, policies: Record<string, unknown>, selector: Record<string, string>): Promise<void> {
-  await custom().createClusterCustomObject({
-    group: 'deckhouse.io', version: 'v1alpha1', plural: plural(kind),
-    body: { apiVersion: 'deckhouse.io/v1alpha1', kind, metadata: { name }, spec: { policies, match: { namespaceSelector: { labelSelector: { matchLabels: selector } } } } },
-  });
-}
-
-async function patchPolicy(kind: 'SecurityPolicy' | 'OperationPolicy', name: string, path: string, value: unknown): Promise<void> {
-  await custom().patchClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: plural(kind), name, body: [{ op: 'replace', path, value }] });
-}
-
-async function deletePolicy(kind: 'SecurityPolicy' | 'OperationPolicy', name: string): Promise<void> {
-  await custom().deleteClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: plural(kind), name });
-}
-
-async function getPolicy(kind: 'SecurityPolicy' | 'OperationPolicy', name: string): Promise<Obj> {
-  return (await custom().getClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: plural(kind), name })) as Obj;
-}
+const policies = policyApi(custom);
+const createPolicy = (kind: PolicyKind, name: string, spec: Record<string, unknown>, selector: Record<string, string>) =>
+  policies.create(policy(kind, name, spec, matchNamespaceLabels(selector)));
+const patchPolicy = policies.replace;
+const deletePolicy = policies.delete;
+const getPolicy = async (kind: PolicyKind, name: string) => (await policies.get(kind, name)) as Obj;
 
 function ready(p: Obj): Condition | undefined {
   return (p.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
 }
 
-async function waitReady(kind: 'SecurityPolicy' | 'OperationPolicy', name: string, status: 'True' | 'False', reason?: string, timeoutMs = 60000): Promise<Obj> {
+async function waitReady(kind: PolicyKind, name: string, status: 'True' | 'False', reason?: string, timeoutMs = 60000): Promise<Obj> {
   return eventually(`${kind}/${name} Ready=${status}${reason ? ` ${reason}` : ''}`, async () => {
     const p = await getPolicy(kind, name);
     const c = ready(p);
@@ -133,12 +122,9 @@ async function desiredNow(): Promise<Desired> {
   const mc = (await listItems('deckhouse.io', 'v1alpha1', 'moduleconfigs')).find((m) => m.metadata?.name === MODULE_CONFIG_NAME);
   const resolved = resolveSettings((mc?.spec as { settings?: unknown } | undefined)?.settings ?? {});
   if (!resolved.ok) throw new Error(`module settings are invalid: ${JSON.stringify(resolved.errors)}`);
-  const policies: PolicyInput[] = [
-    ...sps.map((o) => ({ ...(o as Omit<PolicyInput, 'kind'>), kind: 'SecurityPolicy' as const })),
-    ...ops.map((o) => ({ ...(o as Omit<PolicyInput, 'kind'>), kind: 'OperationPolicy' as const })),
-  ];
-  const namespaces = (await core().listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} }));
-  return compile({ settings: { ...resolved.settings, gatekeeperNamespace: GATEKEEPER_NAMESPACE }, policies, namespaces }, assets(), catalog);
+  // Through the same pure snapshot functions as the operator.
+  const namespaces = namespaceInputs((await core().listNamespace()).items);
+  return compile({ settings: { ...resolved.settings, gatekeeperNamespace: GATEKEEPER_NAMESPACE }, policies: policyInputs(sps, ops), namespaces }, assets(), catalog);
 }
 
 /**

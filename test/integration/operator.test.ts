@@ -6,6 +6,8 @@ import { startOperatorEnv, OPERATOR_USER, type OperatorEnv, waitConverged } from
 import type { Operator } from '../../src/cli/run.js';
 import { catalog } from '../../src/checks/index.js';
 import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { matchNames, matchNamespaceLabels, policyApi, securityPolicy } from '../helpers/policies.js';
+import type { PolicyKind } from '../../src/api/types.js';
 
 let env: OperatorEnv;
 let op: Operator;
@@ -28,9 +30,8 @@ async function getConstraint(kind: string, name: string): Promise<Obj | undefine
   return (await listConstraints(kind)).find((c) => c.metadata?.name === name);
 }
 
-async function policy(kind: 'SecurityPolicy' | 'OperationPolicy', name: string): Promise<Obj> {
-  return (await custom().getClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: kind === 'SecurityPolicy' ? 'securitypolicies' : 'operationpolicies', name })) as Obj;
-}
+const policies = policyApi(custom);
+const policy = async (kind: PolicyKind, name: string) => (await policies.get(kind, name)) as Obj;
 
 function readyCondition(p: Obj): { status: string; reason: string; message: string } | undefined {
   return (p.status?.conditions as { type: string; status: string; reason: string; message: string }[] | undefined)?.find((c) => c.type === 'Ready');
@@ -91,10 +92,7 @@ describe('operator', () => {
 
   test('SecurityPolicy create, update in place, invalid update keeps constraints, delete prunes', async () => {
     const name = uniqueName('sp');
-    const body = (policies: Record<string, unknown>) => ({
-      apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name },
-      spec: { policies, match: { namespaceSelector: { labelSelector: { matchLabels: { enforce: name } } } } },
-    });
+    const body = (spec: Record<string, unknown>) => securityPolicy(name, spec, matchNamespaceLabels({ enforce: name }));
     await custom().createClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: 'securitypolicies', body: body({ allowHostNetwork: false, allowedHostPorts: [{ min: 80, max: 90 }] }) });
     const created = await eventually('host network constraint', () => getConstraint('D8HostNetwork', name), 60000);
     expect(created.spec).toMatchObject({ enforcementAction: 'deny', parameters: { allowHostNetwork: false, ranges: [{ min: 80, max: 90 }] } });
@@ -134,10 +132,7 @@ describe('operator', () => {
   }, 240000);
 
   test('the API server itself rejects policies the CRD schema forbids (name over 63, bad enum)', async () => {
-    const body = (name: string, action: string) => ({
-      apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name },
-      spec: { enforcementAction: action, policies: {}, match: { namespaceSelector: { matchNames: ['x'] } } },
-    });
+    const body = (name: string, action: string) => securityPolicy(name, {}, matchNames('x'), { enforcementAction: action });
     const long = await rawRequest(env.cp.kubeConfig, 'POST', '/apis/deckhouse.io/v1alpha1/securitypolicies', body('a'.repeat(64), 'Deny'));
     expect(long.status).toBe(422);
     expect(long.body).toContain('at most 63 characters');

@@ -1,35 +1,21 @@
 // The `run` entry point as users start it: the built CLI, a kubeconfig file, flags, /readyz,
 // JSON logs, and SIGTERM releasing the Lease before a clean exit.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { startOperatorEnv, type OperatorEnv } from '../harness/operator-env.js';
 import { freePort } from '../harness/processes.js';
-import { packageRoot } from '../../src/util/package-root.js';
 import { eventually } from '../helpers/kube.js';
+import { builtCli } from '../helpers/cli.js';
 
-const root = packageRoot();
-const bin = join(root, 'dist/src/cli/main.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
+let bin: string;
 
 let env: OperatorEnv;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  // The bin is built by `npm ci` (prepare); rebuild when sources changed since.
-  if (!existsSync(bin) || statSync(bin).mtimeMs < newestSource(join(root, 'src'))) {
-    const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
-  }
+  bin = builtCli();
   env = await startOperatorEnv();
 }, 240000);
 
