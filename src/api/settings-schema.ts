@@ -42,6 +42,13 @@ export const settingsSchema = {
         },
       },
     },
+    // Reference settings this product does not implement: accepted (a migrated ModuleConfig must not
+    // lose every other setting) and reported as not enforced (validateSettings' `unsupported`).
+    denyVulnerableImages: {
+      type: 'object',
+      description: 'Deckhouse setting (image vulnerability scanning) this operator does not implement; accepted and reported.',
+      'x-kubernetes-preserve-unknown-fields': true,
+    },
     gatekeeper: {
       type: 'object',
       description: 'Where the cluster Gatekeeper runs (not a Deckhouse setting).',

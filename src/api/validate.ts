@@ -23,7 +23,12 @@ import {
 } from './types.js';
 
 export type PolicyValidation = { ok: true; policy: OperationPolicy | SecurityPolicy } | { ok: false; errors: FieldError[] };
-export type SettingsValidation = { ok: true; settings: ResolvedSettings } | { ok: false; errors: FieldError[] };
+export type SettingsValidation = { ok: true; settings: ResolvedSettings; unsupported: FieldError[] } | { ok: false; errors: FieldError[] };
+
+/** Settings of the reference module that are accepted but not implemented here, with what that means. */
+const UNSUPPORTED_SETTINGS: Readonly<Record<string, string>> = {
+  denyVulnerableImages: 'image vulnerability scanning is not part of this operator: vulnerable images are not denied by it',
+};
 
 /** The `v1alpha1` openAPIV3Schema of each policy CRD (crds/*.yaml), as loaded by the edge. */
 export type PolicySchemas = Readonly<Record<PolicyKind, SchemaObject>>;
@@ -555,5 +560,12 @@ export function validateSettings(settings: unknown): SettingsValidation {
     checkRanges(pss.policies.hostPorts.knownRanges, 'settings.podSecurityStandards.policies.hostPorts.knownRanges', errors);
   }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, settings: mergeOver(defaultSettings, copy) as ResolvedSettings };
+  const unsupported: FieldError[] = [];
+  for (const [key, why] of Object.entries(UNSUPPORTED_SETTINGS)) {
+    if ((copy as Json)[key] !== undefined) {
+      unsupported.push({ field: `settings.${key}`, message: `is accepted but not implemented: ${why}` });
+      delete (copy as Json)[key];
+    }
+  }
+  return { ok: true, settings: mergeOver(defaultSettings, copy) as ResolvedSettings, unsupported };
 }

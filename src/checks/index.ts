@@ -75,6 +75,25 @@ const entries: (Check | undefined)[] = [
   denyExecHeritage,
 ];
 
+/**
+ * `spec.policies` fields the CRDs accept that no check enforces yet. A policy that sets one is
+ * reported as not enforced (Ready=False, reason Unsupported, a Warning Event, a render note) and
+ * its other checks still apply: never a silent success. The contract test (test/unit/catalog.test.ts)
+ * proves every CRD field is either consumed by exactly one check or listed here.
+ */
+export const NOT_YET_ENFORCED: Readonly<Record<'SecurityPolicy' | 'OperationPolicy', Readonly<Record<string, string>>>> = {
+  SecurityPolicy: {
+    verifyImageSignatures: 'image signature verification is not implemented yet: unsigned images are admitted',
+    allowRbacWildcards: 'the D8AllowRbacWildcards check is not implemented yet: Roles and bindings with "*" are admitted',
+    allowedServiceTypes: 'the D8AllowedServiceTypes check is not implemented yet: every Service type is admitted',
+    blockWildcardDomains: 'the D8AllowedIngresses check is not implemented yet: wildcard Ingress hosts are admitted',
+  },
+  OperationPolicy: {
+    disallowedCustomResources: 'the D8DisallowedCustomResources check is not implemented yet: every container resource is admitted',
+    gpuResourceRestriction: 'the D8GpuResourceRestriction check is not implemented yet: GPU resources are admitted in every namespace',
+  },
+};
+
 export const catalog: readonly Check[] = entries
   .filter((c): c is Check => c !== undefined)
   .sort(byKey((c) => c.kind));

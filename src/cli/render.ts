@@ -92,12 +92,16 @@ export function renderCommand(argv: string[], io: RenderIo): number {
     const where = inputs.settings.bare ? inputs.settings.origin : `${inputs.settings.origin}: ModuleConfig admission-policy-engine`;
     const prefix = inputs.settings.bare ? '' : 'spec.';
     if (!r.ok) for (const e of r.errors) errors.push(`${where}: ${prefix}${e.field}: ${e.message}`);
-    else settings = r.settings;
+    else {
+      settings = r.settings;
+      for (const u of r.unsupported) io.stderr(`warning: ${where}: ${prefix}${u.field} ${u.message}\n`);
+    }
   }
   const desired = compile({ settings, policies: inputs.policies, namespaces: inputs.namespaces }, packageAssets());
   for (const p of desired.policies) {
     for (const e of p.errors) errors.push(`${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${e.field}: ${e.message}`);
     for (const n of p.notes) io.stderr(`note: ${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${n}\n`);
+    for (const u of p.unsupported) io.stderr(`warning: ${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${u.field} ${u.message}\n`);
   }
   for (const issue of desired.namespaceIssues) io.stderr(`warning: Namespace "${issue.namespace}": ${issue.message}\n`);
   if (errors.length > 0) {

@@ -1,6 +1,7 @@
 // OperationPolicy / SecurityPolicy: one constraint per applicable check, named after the policy.
 import type { OperationPolicies, PolicyMatch, SecurityPolicies } from '../api/types.js';
 import { validatePolicy, type PolicySchemas } from '../api/validate.js';
+import { NOT_YET_ENFORCED } from '../checks/index.js';
 import type { Check, KindMatch, Parameters } from '../checks/types.js';
 import { byKey } from '../util/order.js';
 import { kindsFor, makeConstraint } from './constraint.js';
@@ -14,10 +15,14 @@ function isEmptySelector(s: LabelSelector | undefined): boolean {
 
 /**
  * Gatekeeper match from the policy's match. System namespaces are excluded unless the policy
- * names one explicitly in matchNames (then the author asked for it).
+ * names one explicitly in matchNames (then the author asked for it). `scope` is set only where the
+ * caller knows every kind is namespaced: Gatekeeper never applies a `Namespaced` constraint to a
+ * cluster-scoped object, and for a Namespace it matches the namespace criteria against the
+ * Namespace itself, so kinds a policy names (watchKinds: /Namespace, rbac ClusterRole) get none.
  */
-export function convertMatch(match: PolicyMatch, base: Pick<Match, 'kinds'>): Match {
-  const out: Match = { kinds: base.kinds, scope: 'Namespaced' };
+export function convertMatch(match: PolicyMatch, base: Pick<Match, 'kinds' | 'scope'>): Match {
+  const out: Match = { kinds: base.kinds };
+  if (base.scope) out.scope = base.scope;
   const ns = match.namespaceSelector;
   const names = ns?.matchNames ?? [];
   if (names.length > 0) out.namespaces = [...names];
@@ -55,7 +60,7 @@ export function compilePolicy(
   const rawName = input.metadata?.name;
   const name = typeof rawName === 'string' ? rawName : '';
   const generation = typeof input.metadata?.generation === 'number' ? input.metadata.generation : undefined;
-  const outcome: PolicyOutcome = { kind: input.kind, name, generation, origin: input.origin, valid: false, errors: [], notes: [], constraints: [] };
+  const outcome: PolicyOutcome = { kind: input.kind, name, generation, origin: input.origin, valid: false, errors: [], notes: [], unsupported: [], constraints: [] };
   const fail = (errors: FieldError[]) => {
     outcome.errors = errors;
     return { outcome, constraints: [] };
@@ -81,9 +86,14 @@ export function compilePolicy(
     }
     if (!instance) continue;
     const kinds = kindsFor(check, input.kind === 'OperationPolicy' ? true : settings.controllerValidation, instance.kinds);
-    constraints.push(makeConstraint(check, name, action, convertMatch(spec.match, { kinds }), instance.params, labels));
+    // Catalog kinds are pod kinds and other namespaced kinds; kinds from the policy can be anything.
+    const scope = instance.kinds ? undefined : 'Namespaced';
+    constraints.push(makeConstraint(check, name, action, convertMatch(spec.match, { kinds, scope }), instance.params, labels));
   }
-  if (constraints.length === 0) outcome.notes.push('no check applies: spec.policies requests nothing that produces a constraint');
+  for (const [field, why] of Object.entries(NOT_YET_ENFORCED[input.kind])) {
+    if ((policies as Record<string, unknown>)[field] !== undefined) outcome.unsupported.push({ field: `spec.policies.${field}`, message: `is accepted but not enforced: ${why}` });
+  }
+  if (constraints.length === 0 && outcome.unsupported.length === 0) outcome.notes.push('no check applies: spec.policies requests nothing that produces a constraint');
   outcome.valid = true;
   outcome.constraints = constraints.map((c) => ({ kind: c.kind, name: c.metadata.name })).sort(byKey((c) => c.kind));
   return { outcome, constraints };

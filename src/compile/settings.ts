@@ -15,10 +15,10 @@ export function toCompileSettings(s: ResolvedSettings): CompileSettings {
 }
 
 /** Validated settings, or the errors (callers keep their last good settings on errors). */
-export function resolveSettings(raw: unknown): { ok: true; settings: CompileSettings } | { ok: false; errors: FieldError[] } {
+export function resolveSettings(raw: unknown): { ok: true; settings: CompileSettings; unsupported: FieldError[] } | { ok: false; errors: FieldError[] } {
   const r = validateSettings(raw ?? {});
   if (!r.ok) return { ok: false, errors: r.errors };
-  return { ok: true, settings: toCompileSettings(r.settings) };
+  return { ok: true, settings: toCompileSettings(r.settings), unsupported: r.unsupported };
 }
 
 export const defaultCompileSettings = (): CompileSettings => toCompileSettings(defaultSettings);

@@ -74,6 +74,11 @@ export interface PolicyOutcome {
   errors: FieldError[];
   /** Notes that are not errors (e.g. a check dropped as a no-op). */
   notes: string[];
+  /**
+   * Fields the policy sets that this version accepts but does not enforce, with why. The policy's
+   * other constraints apply; its status says it is not fully enforced.
+   */
+  unsupported: FieldError[];
   constraints: { kind: string; name: string }[];
 }
 

@@ -57,12 +57,16 @@ export class Reconciler {
   private settings(): CompileSettings | undefined {
     const mc = this.o.sources.moduleConfigs.get(MODULE_CONFIG_NAME);
     const r = effectiveSettings(mc, this.lastGoodSettings, this.o.gatekeeperNamespace);
+    const target = { apiVersion: API_VERSION, kind: 'ModuleConfig', name: MODULE_CONFIG_NAME, uid: mc?.metadata?.uid };
     if (!r.errors) {
       this.lastGoodSettings = r.settings;
+      if (r.unsupported.length > 0) {
+        this.reporter.warn(target, 'UnsupportedSettings', r.unsupported.map((e) => `spec.${e.field} ${e.message}`).join('; '));
+      }
     } else {
       const msg = r.errors.map((e) => `spec.settings.${e.field.replace(/^settings\./, '')}: ${e.message}`).join('; ');
       this.o.metrics.errors.inc({ where: 'settings' });
-      this.reporter.warn({ apiVersion: API_VERSION, kind: 'ModuleConfig', name: MODULE_CONFIG_NAME, uid: mc?.metadata?.uid }, 'InvalidSettings', `${msg}; keeping the last valid settings`);
+      this.reporter.warn(target, 'InvalidSettings', `${msg}; keeping the last valid settings`);
     }
     return r.settings;
   }

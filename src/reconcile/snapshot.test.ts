@@ -30,7 +30,17 @@ describe('effectiveSettings', () => {
   test('no ModuleConfig: the defaults, in the given Gatekeeper namespace', () => {
     expect(effectiveSettings(undefined, undefined, 'gk')).toEqual({
       settings: { defaultPolicy: 'baseline', enforcementAction: 'deny', knownHostPortRanges: [], controllerValidation: true, gatekeeperNamespace: 'gk' },
+      unsupported: [],
     });
+  });
+
+  test('reference settings this operator does not implement are accepted and reported, not fatal', () => {
+    const r = effectiveSettings(mc({ denyVulnerableImages: { enabled: true }, podSecurityStandards: { enforcementAction: 'Warn' } }), undefined, 'gk');
+    expect(r.errors).toBeUndefined();
+    expect(r.settings?.enforcementAction).toBe('warn');
+    expect(r.unsupported).toEqual([{ field: 'settings.denyVulnerableImages', message: expect.stringContaining('is accepted but not implemented') as unknown }]);
+    // A key that is in no version of the module is still a typo, and an error.
+    expect(effectiveSettings(mc({ denyVulnerableImage: {} }), undefined, 'gk').errors?.[0].field).toBe('settings.denyVulnerableImage');
   });
 
   test('invalid settings keep the last good ones, and a fresh replica has none', () => {

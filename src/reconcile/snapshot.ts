@@ -42,8 +42,8 @@ export function liveObjects(lists: Iterable<readonly CachedObject[]>): Map<strin
 }
 
 export type SettingsResolution =
-  | { settings: CompileSettings; errors?: undefined }
-  | { settings: CompileSettings | undefined; errors: FieldError[] };
+  | { settings: CompileSettings; errors?: undefined; unsupported: FieldError[] }
+  | { settings: CompileSettings | undefined; errors: FieldError[]; unsupported?: undefined };
 
 /**
  * Effective settings: the ModuleConfig's when valid; else the last valid ones (with the errors).
@@ -58,6 +58,6 @@ export function effectiveSettings(
 ): SettingsResolution {
   const raw = (moduleConfig?.spec as { settings?: unknown } | undefined)?.settings ?? {};
   const r = resolveSettings(raw);
-  if (r.ok) return { settings: { ...r.settings, gatekeeperNamespace } };
+  if (r.ok) return { settings: { ...r.settings, gatekeeperNamespace }, unsupported: r.unsupported };
   return { settings: lastGood, errors: r.errors };
 }

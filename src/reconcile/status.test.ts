@@ -4,7 +4,7 @@ import { desiredStatus, policyReports, resultsBySource, statusEqual, type Report
 
 const now = () => new Date('2026-01-02T03:04:05.678Z');
 const outcome = (o: Partial<PolicyOutcome> = {}): PolicyOutcome => ({
-  kind: 'SecurityPolicy', name: 'p', generation: 3, valid: true, errors: [], notes: [], constraints: [{ kind: 'D8A', name: 'p' }], ...o,
+  kind: 'SecurityPolicy', name: 'p', generation: 3, valid: true, errors: [], notes: [], unsupported: [], constraints: [{ kind: 'D8A', name: 'p' }], ...o,
 });
 const obj = (kind: string, name: string) => ({ apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind, metadata: { name } });
 
@@ -26,6 +26,16 @@ describe('desiredStatus', () => {
     expect(invalid.constraints).toEqual([{ kind: 'D8Old', name: 'p' }]);
     expect(desiredStatus(outcome(), { waiting: 2, failed: [] }, undefined, now).conditions[0]).toMatchObject({ reason: 'Pending', message: '2 constraint(s) wait for Gatekeeper to create their templates' });
     expect(desiredStatus(outcome(), { waiting: 0, failed: ['apply D8A/p: HTTP 500'] }, undefined, now).conditions[0]).toMatchObject({ reason: 'ApplyFailed', message: 'could not apply: apply D8A/p: HTTP 500' });
+  });
+
+  test('Unsupported: a valid policy that sets a field this version does not enforce is not Ready', () => {
+    const s = desiredStatus(outcome({ unsupported: [{ field: 'spec.policies.verifyImageSignatures', message: 'is accepted but not enforced: not implemented' }] }), { waiting: 0, failed: [] }, undefined, now);
+    expect(s.conditions[0]).toMatchObject({ status: 'False', reason: 'Unsupported' });
+    expect(s.conditions[0].message).toBe('not fully enforced: spec.policies.verifyImageSignatures is accepted but not enforced: not implemented; the other 1 constraint(s) are in place');
+    // Waiting or failing constraints are the more urgent reason.
+    expect(desiredStatus(outcome({ unsupported: [{ field: 'f', message: 'm' }] }), { waiting: 1, failed: [] }, undefined, now).conditions[0].reason).toBe('Pending');
+    const [report] = policyReports([outcome({ unsupported: [{ field: 'f', message: 'm' }] })], [], new Map(), () => undefined, now);
+    expect(report.warning?.reason).toBe('Unsupported');
   });
 
   test('the transition time is kept while the condition status stays the same', () => {

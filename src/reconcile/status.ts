@@ -31,6 +31,12 @@ export function desiredStatus(outcome: PolicyOutcome, result: ApplyResult, live:
     status = 'False';
     reason = 'Pending';
     message = `${result.waiting} constraint(s) wait for Gatekeeper to create their templates`;
+  } else if (outcome.unsupported.length > 0) {
+    // Never a silent success: the policy asks for something that is not enforced.
+    status = 'False';
+    reason = 'Unsupported';
+    const fields = outcome.unsupported.map((u) => `${u.field} ${u.message}`).join('; ');
+    message = `not fully enforced: ${fields}; the other ${outcome.constraints.length} constraint(s) are in place`;
   } else {
     status = 'True';
     reason = 'Applied';
@@ -118,6 +124,7 @@ export function policyReports(
     const status = desiredStatus(outcome, result, live, now);
     const report: PolicyReport = { kind: outcome.kind, name: outcome.name, status, write: !statusEqual(live, status) };
     if (!outcome.valid) report.warning = { reason: 'InvalidPolicy', message: status.conditions[0].message };
+    else if (outcome.unsupported.length > 0) report.warning = { reason: 'Unsupported', message: status.conditions[0].message };
     const written = actions.filter((a) => a.type !== 'wait' && a.source === source);
     if (written.length > 0 && result.failed.length === 0) {
       report.changed = written.map((a) => `${a.type === 'delete' ? 'deleted' : 'applied'} ${a.object.kind}/${a.object.metadata.name}`).join(', ');

@@ -8,7 +8,7 @@
 // `my-namespace` becomes a fresh namespace per scenario; the label key=value is the doc's own.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { startOperatorEnv, type OperatorEnv, waitConverged } from '../harness/operator-env.js';
 import type { Operator } from '../../src/cli/run.js';
@@ -71,6 +71,7 @@ let op: Operator;
 let admin: KubeConfig;
 
 const custom = () => admin.makeApiClient(CustomObjectsApi);
+const core = () => admin.makeApiClient(CoreV1Api);
 
 /** `kubectl apply --server-side` as the cluster admin. */
 async function apply(obj: KubernetesObject): Promise<void> {
@@ -587,19 +588,23 @@ describe('Custom Gatekeeper policy examples', () => {
 });
 
 describe('Image signature verification', () => {
-  // GAP: verifyImageSignatures is not implemented in the product. The doc says a Pod whose image
-  // matches `reference` and is unsigned (or signed with another key) is denied with
-  // "[verify-image-signatures] Image signature verification failed: <image>"; here no constraint
-  // is generated and such a Pod would be admitted. Only what holds today is asserted: the example
-  // is valid for the CRD and the operator, and it produces no constraints.
-  test('the doc\'s verify-image-signatures SecurityPolicy is accepted (verification itself is not implemented)', () => withLogs(async () => {
+  // GAP (issue: image signature verification): verifyImageSignatures is not implemented yet. The doc
+  // says a Pod whose image matches `reference` and is unsigned is denied. Until it is, the policy
+  // must say so: Ready=False with reason Unsupported naming the field, and a Warning Event.
+  test('the doc\'s verify-image-signatures SecurityPolicy is accepted and reported as not enforced', () => withLogs(async () => {
     await apply(doc('SecurityPolicy', 'verify-image-signatures'));
-    const p = await eventually('verify-image-signatures Ready', async () => {
+    const p = await eventually('verify-image-signatures Unsupported', async () => {
       const got = (await custom().getClusterCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', plural: 'securitypolicies', name: 'verify-image-signatures' })) as Obj;
       const c = (got.status?.conditions as { type: string; status: string; reason: string; message: string }[] | undefined)?.find((x) => x.type === 'Ready');
-      return c?.status === 'True' ? { got, c } : undefined;
+      return c?.reason === 'Unsupported' ? { got, c } : undefined;
     }, 60000, 500);
-    expect(p.c.reason).toBe('Applied');
+    expect(p.c.status).toBe('False');
+    expect(p.c.message).toContain('spec.policies.verifyImageSignatures is accepted but not enforced');
+    const events = await eventually('Unsupported event', async () => {
+      const list = await core().listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=verify-image-signatures,reason=Unsupported' });
+      return list.items.length > 0 ? list.items : undefined;
+    }, 30000, 500);
+    expect(events[0].type).toBe('Warning');
     expect((p.got.spec?.policies as { verifyImageSignatures: { reference: string }[] }).verifyImageSignatures.map((v) => v.reference)).toEqual(['docker.io/myrepo/*', 'company.registry.com/*']);
     // Its constraints are only the secure defaults every SecurityPolicy gets for unset
     // allowPrivileged / allowPrivilegeEscalation; none of them is about image signatures.

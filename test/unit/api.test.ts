@@ -271,7 +271,7 @@ describe('settings', () => {
   test('empty, undefined and null give the defaults, as fresh objects', () => {
     for (const input of [{}, undefined, null]) {
       const r = validateSettings(input);
-      expect(r).toEqual({ ok: true, settings: defaultSettings });
+      expect(r).toEqual({ ok: true, settings: defaultSettings, unsupported: [] });
       if (r.ok) {
         expect(r.settings).not.toBe(defaultSettings);
         r.settings.podSecurityStandards.policies.hostPorts.knownRanges.push({ min: 1, max: 2 });
@@ -293,6 +293,7 @@ describe('settings', () => {
         podSecurityStandards: { defaultPolicy: 'Baseline', enforcementAction: 'Warn', controllerValidation: true, policies: { hostPorts: { knownRanges: [{ min: 30000, max: 32767 }] } } },
         gatekeeper: { namespace: 'gatekeeper-system' },
       },
+      unsupported: [],
     });
     const r2 = validateSettings({ podSecurityStandards: { defaultPolicy: 'Restricted', controllerValidation: false } });
     expect(r2.ok && r2.settings.podSecurityStandards).toMatchObject({ defaultPolicy: 'Restricted', controllerValidation: false, enforcementAction: 'Deny' });
