@@ -8,6 +8,7 @@
 // Kubernetes-style field paths plus a message that says what is wrong and how to fix it.
 // Pure: no I/O; ajv validators are compiled once per schema object.
 import { Ajv, type AnySchemaObject, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
+import { matchSelectsNothing, operationValueErrors, securityValueErrors } from './policy-values.js';
 import { settingsSchema } from './settings-schema.js';
 import {
   API_VERSION,
@@ -428,12 +429,14 @@ function semanticPolicyErrors(kind: PolicyKind, spec: unknown): FieldError[] {
   const p = spec.policies;
   if (!isObject(p)) return out;
   if (kind === 'SecurityPolicy') {
+    securityValueErrors(p, out);
     checkRanges(p.allowedHostPorts, 'spec.policies.allowedHostPorts', out);
     for (const f of ['fsGroup', 'runAsUser', 'runAsGroup', 'supplementalGroups']) {
       const block = p[f];
       if (isObject(block)) checkRanges(block.ranges, `spec.policies.${f}.ranges`, out);
     }
   } else {
+    operationValueErrors(p, out);
     checkRanges(p.replicaLimits, 'spec.policies.replicaLimits', out, 'minReplicas', 'maxReplicas');
   }
   return out;
@@ -475,6 +478,7 @@ function matchErrors(match: PolicyMatch | undefined): FieldError[] {
   if (match.labelSelector && isEmptySelector(match.labelSelector) && !ns) {
     errors.push({ field: 'spec.match.labelSelector', message: 'is empty; add matchLabels or matchExpressions, or use namespaceSelector' });
   }
+  matchSelectsNothing(match, errors);
   return errors;
 }
 

@@ -6,7 +6,7 @@ import { startOperatorEnv, OPERATOR_USER, type OperatorEnv, waitConverged } from
 import type { Operator } from '../../src/cli/run.js';
 import { catalog } from '../../src/checks/index.js';
 import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
-import { matchNames, matchNamespaceLabels, policyApi, securityPolicy } from '../helpers/policies.js';
+import { matchNames, matchNamespaceLabels, operationPolicy, policyApi, securityPolicy } from '../helpers/policies.js';
 import type { PolicyKind } from '../../src/api/types.js';
 
 let env: OperatorEnv;
@@ -158,6 +158,24 @@ describe('operator', () => {
     expect(ev.message).toContain('security.deckhouse.io/pod-policy="strict"');
     const metrics = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
     expect(metrics).toMatch(/ape_namespace_invalid_labels\{label="security.deckhouse.io\/pod-policy"\} 1/);
+  }, 180000);
+
+  test('requiredLabels on a cluster-scoped watchKind: an unlabelled Namespace is denied, a labelled one admitted', async () => {
+    const name = uniqueName('ns-labels');
+    await policies.create(operationPolicy(name, { requiredLabels: { labels: [{ key: 'team' }], watchKinds: ['/Namespace'] } }, matchNames('*')));
+    const c = await eventually('required labels constraint', () => getConstraint('D8RequiredLabels', name), 60000);
+    // No `scope: Namespaced`: Gatekeeper would never apply that to a Namespace.
+    expect((c.spec as { match: Record<string, unknown> }).match.scope).toBeUndefined();
+    const nsBody = (n: string, labels?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels } });
+    const denied = await eventually('unlabelled namespace denied', async () => {
+      const r = await rawRequest(env.cp.kubeConfig, 'POST', '/api/v1/namespaces', nsBody(uniqueName('nolabel')));
+      return r.status === 403 ? r : undefined;
+    }, 60000, 500);
+    expect(denied.json<{ message: string }>().message).toContain(`[${name}] Namespace`);
+    expect(denied.json<{ message: string }>().message).toContain('metadata.labels has no label "team"');
+    expect((await rawRequest(env.cp.kubeConfig, 'POST', '/api/v1/namespaces', nsBody(uniqueName('labelled'), { team: 'a' }))).status).toBe(201);
+    await policies.delete('OperationPolicy', name);
+    await eventually('constraint pruned', async () => (await getConstraint('D8RequiredLabels', name)) === undefined, 60000);
   }, 180000);
 
   test('quiet at rest: resyncs write nothing, and a restarted operator writes nothing', async () => {

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { defaultSettings } from '../../src/api/types.js';
 import { byCodePoint } from '../../src/util/order.js';
+import { matchSelectsNothing, re2Problem } from '../../src/api/policy-values.js';
 import { catalog } from '../../src/checks/index.js';
 import { renderYaml } from '../../src/cli/render.js';
 import { compile } from '../../src/compile/index.js';
@@ -95,14 +96,25 @@ const namespaceSelector = fc
     { requiredKeys: [] },
   )
   .filter(nonEmpty);
-const match = fc.record({ namespaceSelector, labelSelector: selector }, { requiredKeys: [] }).filter(nonEmpty);
+// Valid means the whole validation passes: a match that excludes everything it selects is refused.
+const selectsSomething = (m: unknown) => {
+  const out: { field: string; message: string }[] = [];
+  matchSelectsNothing(m, out);
+  return out.length === 0;
+};
+const match = fc.record({ namespaceSelector, labelSelector: selector }, { requiredKeys: [] }).filter(nonEmpty).filter(selectsSomething);
 
 const range = (lo: number, hi: number, minKey = 'min', maxKey = 'max') =>
   fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: lo, max: hi })).map(([a, b]) => ({ [minKey]: Math.min(a, b), [maxKey]: Math.max(a, b) }));
 const CAPS = ['ALL', 'SETPCAP', 'SYS_ADMIN', 'NET_ADMIN', 'NET_RAW', 'CHOWN', 'KILL', 'NET_BIND_SERVICE', 'SYS_TIME', 'AUDIT_WRITE'];
 const VOLUMES = ['*', 'none', 'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'hostPath', 'persistentVolumeClaim', 'projected', 'secret', 'flexVolume'];
+// MustRunAs / MayRunAs need ranges; MustRunAsNonRoot takes none (src/api/policy-values.ts).
 const idBlock = (rules: string[]) =>
-  fc.record({ rule: fc.constantFrom(...rules), ranges: fc.array(range(0, 2147483647), { maxLength: 3 }) }, { requiredKeys: ['rule'] });
+  fc.constantFrom(...rules).chain((rule): fc.Arbitrary<{ rule: string; ranges?: unknown[] }> => {
+    if (rule === 'MustRunAsNonRoot') return fc.constant({ rule });
+    const min = rule === 'RunAsAny' ? 0 : 1;
+    return fc.record({ rule: fc.constant(rule), ranges: fc.array(range(0, 2147483647), { minLength: min, maxLength: 3 }) }, { requiredKeys: min > 0 ? ['rule', 'ranges'] : ['rule'] });
+  });
 const absPath = fc.oneof(fc.constantFrom('/', '/var/log', '/etc/ssl/certs', '/opt/data'), text.map((s) => `/${s.replace(/\*/g, '')}`));
 
 const securityPolicies = fc.record(
@@ -130,7 +142,7 @@ const securityPolicies = fc.record(
     allowedClusterRoles: fc.array(fc.oneof(fc.constant('*'), dnsLabel, text), { maxLength: 3 }),
     seccompProfiles: fc.record(
       {
-        allowedProfiles: fc.array(fc.oneof(fc.constantFrom('RuntimeDefault', 'Localhost', 'Unconfined', '*', '', 'undefined', 'runtime/default'), text), { maxLength: 3 }),
+        allowedProfiles: fc.array(fc.oneof(fc.constantFrom('RuntimeDefault', 'Localhost', 'Unconfined', '*', '', 'undefined', 'runtime/default'), text.map((t) => `localhost/${t}x`)), { maxLength: 3 }),
         allowedLocalhostFiles: fc.array(fc.oneof(fc.constantFrom('*', 'profiles/audit.json'), text), { maxLength: 3 }),
       },
       { requiredKeys: [] },
@@ -148,12 +160,10 @@ const securityPolicies = fc.record(
   { requiredKeys: [] },
 );
 
-const watchKind = fc
-  .tuple(fc.constantFrom('', 'apps', 'batch', 'networking.k8s.io'), fc.constantFrom('Pod', 'Deployment', 'Ingress', 'Service', 'CronJob', 'ConfigMap'))
-  .map(([g, k]) => `${g}/${k}`);
+const watchKind = fc.constantFrom('/Pod', '/Service', '/ConfigMap', '/Namespace', 'apps/Deployment', 'batch/CronJob', 'networking.k8s.io/Ingress', 'example.com/Widget');
 const keyed = (listKey: string) =>
   fc.record({
-    [listKey]: fc.array(fc.record({ key: fc.oneof(labelKey, text), allowedRegex: fc.oneof(fc.constantFrom('^prod$', '(', '.*'), text) }, { requiredKeys: ['key'] }), {
+    [listKey]: fc.array(fc.record({ key: fc.oneof(labelKey, text), allowedRegex: fc.oneof(fc.constantFrom('^prod$', '(?i)dev', '.*', ''), text.filter((t) => re2Problem(t) === undefined)) }, { requiredKeys: ['key'] }), {
       minLength: 1,
       maxLength: 3,
     }),
@@ -161,7 +171,7 @@ const keyed = (listKey: string) =>
   });
 const operationPolicies = fc.record(
   {
-    allowedRepos: fc.array(fc.oneof(fc.constantFrom('registry.example.com/', 'docker.io/library/'), text), { maxLength: 3 }),
+    allowedRepos: fc.array(fc.oneof(fc.constantFrom('registry.example.com/', 'docker.io/library/'), text.filter((t) => t !== '')), { maxLength: 3 }),
     requiredResources: fc
       .record(
         {
@@ -176,7 +186,7 @@ const operationPolicies = fc.record(
       fc.record(
         { key: text, operator: fc.constantFrom('Exists', 'Equal'), value: text, effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute') },
         { requiredKeys: [] },
-      ),
+      ).filter((t) => Object.values(t).some((v) => v !== '')),
       { maxLength: 3 },
     ),
     disallowedCustomResources: fc.array(text, { maxLength: 2 }),

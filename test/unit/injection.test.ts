@@ -24,6 +24,8 @@ const PAYLOAD = '"\\}{\n`import data.inventory\nviolation contains {"msg": "pwne
 const MARK = 'inj-';
 /** A unique, recognisable string per field, each carrying the whole payload. */
 const nasty = (tag: string) => `${MARK}${tag}${PAYLOAD}`;
+/** The payload as an RE2 literal: regexes are validated as RE2, and must still carry it unchanged. */
+const nastyRegex = (tag: string) => nasty(tag).replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 
 const securityPolicy: PolicyInput = {
   apiVersion: 'deckhouse.io/v1alpha1',
@@ -40,7 +42,7 @@ const securityPolicy: PolicyInput = {
       allowedUnsafeSysctls: [nasty('sysctl-allowed')],
       forbiddenSysctls: [nasty('sysctl-forbidden')],
       allowedClusterRoles: [nasty('clusterrole')],
-      seccompProfiles: { allowedProfiles: ['RuntimeDefault', 'Localhost', nasty('seccomp-profile')], allowedLocalhostFiles: [nasty('seccomp-file')] },
+      seccompProfiles: { allowedProfiles: ['RuntimeDefault', 'Localhost', `localhost/${nasty('seccomp-profile')}`], allowedLocalhostFiles: [nasty('seccomp-file')] },
       seLinux: [{ level: nasty('se-level'), role: nasty('se-role'), type: nasty('se-type'), user: nasty('se-user') }],
     },
   },
@@ -57,8 +59,8 @@ const operationPolicy: PolicyInput = {
       allowedRepos: [nasty('repo')],
       disallowedImageTags: [nasty('tag'), 'latest'],
       disallowedTolerations: [{ key: nasty('tol-key'), operator: 'Equal', value: nasty('tol-value'), effect: 'NoSchedule' }],
-      requiredLabels: { labels: [{ key: nasty('label-key'), allowedRegex: nasty('label-regex') }], watchKinds: ['/Pod'] },
-      requiredAnnotations: { annotations: [{ key: nasty('annotation-key'), allowedRegex: nasty('annotation-regex') }], watchKinds: ['/Pod'] },
+      requiredLabels: { labels: [{ key: nasty('label-key'), allowedRegex: nastyRegex('label-regex') }], watchKinds: ['/Pod'] },
+      requiredAnnotations: { annotations: [{ key: nasty('annotation-key'), allowedRegex: nastyRegex('annotation-regex') }], watchKinds: ['/Pod'] },
       priorityClassNames: [nasty('priority')],
       ingressClassNames: [nasty('ingress')],
       storageClassNames: [nasty('storage')],
