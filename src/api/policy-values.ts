@@ -2,6 +2,7 @@
 // Each is refused where it is written, with the field path and the fix: a policy that looks
 // applied must never enforce something other than what its author meant.
 import { RE2JS } from 're2js';
+import { globCovers } from '../util/namespace-glob.js';
 import type { FieldError } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -133,41 +134,13 @@ export function securityValueErrors(p: Json, out: FieldError[]): void {
   }
 }
 
-/** Namespace globs as Gatekeeper matches them: a leading and/or trailing `*`. */
-function globMatches(glob: string, name: string): boolean {
-  if (glob === '*') return true;
-  const starts = glob.startsWith('*');
-  const ends = glob.endsWith('*');
-  const core = glob.slice(starts ? 1 : 0, ends ? -1 : undefined);
-  if (starts && ends) return name.includes(core);
-  if (starts) return name.endsWith(core);
-  if (ends) return name.startsWith(core);
-  return name === core;
-}
-
-/** Whether every namespace `glob` can match is also matched by `cover`. */
-function covers(cover: string, glob: string): boolean {
-  if (cover === '*') return true;
-  if (!glob.includes('*')) return globMatches(cover, glob);
-  // A glob is covered by a prefix glob that is a prefix of its own fixed prefix (and likewise for suffixes).
-  const prefixOf = (g: string) => (g.endsWith('*') && !g.startsWith('*') ? g.slice(0, -1) : undefined);
-  const suffixOf = (g: string) => (g.startsWith('*') && !g.endsWith('*') ? g.slice(1) : undefined);
-  const cp = prefixOf(cover);
-  const gp = prefixOf(glob);
-  if (cp !== undefined && gp !== undefined) return gp.startsWith(cp);
-  const cs = suffixOf(cover);
-  const gs = suffixOf(glob);
-  if (cs !== undefined && gs !== undefined) return gs.endsWith(cs);
-  return false;
-}
-
 /** spec.match blocks that can select nothing: every matched name is excluded again. */
 export function matchSelectsNothing(match: unknown, out: FieldError[]): void {
   if (!isObject(match) || !isObject(match.namespaceSelector)) return;
   const names = list(match.namespaceSelector.matchNames).filter((n): n is string => typeof n === 'string');
   const excluded = list(match.namespaceSelector.excludeNames).filter((n): n is string => typeof n === 'string');
   if (names.length === 0 || excluded.length === 0) return;
-  if (names.every((n) => excluded.some((e) => covers(e, n)))) {
+  if (names.every((n) => excluded.some((e) => globCovers(e, n)))) {
     out.push({ field: 'spec.match.namespaceSelector.excludeNames', message: `excludes every namespace matchNames selects (${names.map((n) => JSON.stringify(n)).join(', ')}), so the policy would apply nowhere; narrow excludeNames or widen matchNames` });
   }
 }

@@ -29,7 +29,7 @@ export function compile(snapshot: Snapshot, assets: Assets, catalog: readonly Ch
   const sources = new Map<string, SourceKey>();
   const taken = new Map<string, string>();
   for (const input of [...snapshot.policies].sort(byPolicyIdentity)) {
-    const { outcome, constraints: own } = compilePolicy(input, catalog, snapshot.settings, assets.schemas);
+    const { outcome, constraints: own } = compilePolicy(input, catalog, snapshot.settings, assets.schemas, snapshot.servedKinds);
     // Two documents defining the same policy (render input) would fight over one constraint.
     const key = policySourceKey(input.kind, outcome.name);
     if (outcome.name && taken.has(key)) {

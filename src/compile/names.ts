@@ -20,9 +20,10 @@ export const objectName = (value: string): string => bounded(value, 253);
 /** A valid label value (63 characters; must start and end alphanumeric). */
 export const labelValue = (value: string): string => bounded(value, 63);
 
-/** Namespaces that belong to the platform (reference §3.5): left out of user policies by default. */
-export const SYSTEM_NAMESPACE_PATTERNS = ['d8-*', 'kube-*'] as const;
+/** Namespaces that belong to the platform (reference §3.5): treated apart from user namespaces. */
+export const SYSTEM_NAMESPACE_PREFIXES = ['d8-', 'kube-'] as const;
+export const SYSTEM_NAMESPACE_PATTERNS = SYSTEM_NAMESPACE_PREFIXES.map((p) => `${p}*`);
 
 export function isSystemNamespace(name: string): boolean {
-  return name.startsWith('d8-') || name.startsWith('kube-');
+  return SYSTEM_NAMESPACE_PREFIXES.some((p) => name.startsWith(p));
 }

@@ -3,10 +3,10 @@ import type { OperationPolicies, PolicyMatch, SecurityPolicies } from '../api/ty
 import { validatePolicy, type PolicySchemas } from '../api/validate.js';
 import { NOT_YET_ENFORCED } from '../checks/index.js';
 import type { Check, KindMatch, Parameters } from '../checks/types.js';
-import { byKey } from '../util/order.js';
+import { byKey, thenBy } from '../util/order.js';
 import { kindsFor, makeConstraint } from './constraint.js';
 import { OPERATION_POLICY_LABEL, SECURITY_POLICY_LABEL, ownershipLabels } from './labels.js';
-import { SYSTEM_NAMESPACE_PATTERNS, isSystemNamespace } from './names.js';
+import { policyVariants } from './system-namespaces.js';
 import type { Action, CompileSettings, Constraint, FieldError, LabelSelector, Match, PolicyInput, PolicyOutcome } from './types.js';
 
 function isEmptySelector(s: LabelSelector | undefined): boolean {
@@ -14,8 +14,8 @@ function isEmptySelector(s: LabelSelector | undefined): boolean {
 }
 
 /**
- * Gatekeeper match from the policy's match. System namespaces are excluded unless the policy
- * names one explicitly in matchNames (then the author asked for it). `scope` is set only where the
+ * Gatekeeper match from the policy's match, as written (system namespaces: system-namespaces.ts).
+ * `scope` is set only where the
  * caller knows every kind is namespaced: Gatekeeper never applies a `Namespaced` constraint to a
  * cluster-scoped object, and for a Namespace it matches the namespace criteria against the
  * Namespace itself, so kinds a policy names (watchKinds: /Namespace, rbac ClusterRole) get none.
@@ -26,10 +26,8 @@ export function convertMatch(match: PolicyMatch, base: Pick<Match, 'kinds' | 'sc
   const ns = match.namespaceSelector;
   const names = ns?.matchNames ?? [];
   if (names.length > 0) out.namespaces = [...names];
-  const namesSystem = names.some(isSystemNamespace);
-  const excluded = [...(ns?.excludeNames ?? [])];
-  if (!namesSystem) for (const p of SYSTEM_NAMESPACE_PATTERNS) if (!excluded.includes(p)) excluded.push(p);
-  if (excluded.length > 0) out.excludedNamespaces = excluded;
+  const excluded = ns?.excludeNames ?? [];
+  if (excluded.length > 0) out.excludedNamespaces = [...excluded];
   if (ns?.labelSelector && !isEmptySelector(ns.labelSelector)) out.namespaceSelector = ns.labelSelector;
   if (match.labelSelector && !isEmptySelector(match.labelSelector)) out.labelSelector = match.labelSelector;
   return out;
@@ -51,11 +49,28 @@ function instantiate(check: Check, kind: PolicyInput['kind'], policies: object):
   return undefined;
 }
 
+/** `spec.policies` blocks whose `watchKinds` name the kinds their constraint reviews. */
+const WATCH_KIND_FIELDS = ['requiredLabels', 'requiredAnnotations'] as const;
+
+/** Kinds a policy names that the cluster does not serve: its constraint would match nothing. */
+function unservedKinds(policies: OperationPolicies, served: ReadonlySet<string>): FieldError[] {
+  const out: FieldError[] = [];
+  for (const field of WATCH_KIND_FIELDS) {
+    (policies[field]?.watchKinds ?? []).forEach((wk, i) => {
+      if (!served.has(wk)) {
+        out.push({ field: `spec.policies.${field}.watchKinds[${i}]`, message: `${JSON.stringify(wk)} is not served by this cluster's API server, so nothing of that kind is reviewed; check the API group and kind (kubectl api-resources)` });
+      }
+    });
+  }
+  return out;
+}
+
 export function compilePolicy(
   input: PolicyInput,
   catalog: readonly Check[],
   settings: CompileSettings,
   schemas: PolicySchemas,
+  servedKinds?: ReadonlySet<string>,
 ): { outcome: PolicyOutcome; constraints: Constraint[] } {
   const rawName = input.metadata?.name;
   const name = typeof rawName === 'string' ? rawName : '';
@@ -88,13 +103,18 @@ export function compilePolicy(
     const kinds = kindsFor(check, input.kind === 'OperationPolicy' ? true : settings.controllerValidation, instance.kinds);
     // Catalog kinds are pod kinds and other namespaced kinds; kinds from the policy can be anything.
     const scope = instance.kinds ? undefined : 'Namespaced';
-    constraints.push(makeConstraint(check, name, action, convertMatch(spec.match, { kinds, scope }), instance.params, labels));
+    for (const v of policyVariants(name, action, spec.match, convertMatch(spec.match, { kinds, scope }))) {
+      constraints.push(makeConstraint(check, v.name, v.action, v.match, instance.params, labels));
+    }
+  }
+  if (servedKinds && input.kind === 'OperationPolicy') {
+    for (const e of unservedKinds(policies as OperationPolicies, servedKinds)) outcome.unsupported.push(e);
   }
   for (const [field, why] of Object.entries(NOT_YET_ENFORCED[input.kind])) {
     if ((policies as Record<string, unknown>)[field] !== undefined) outcome.unsupported.push({ field: `spec.policies.${field}`, message: `is accepted but not enforced: ${why}` });
   }
   if (constraints.length === 0 && outcome.unsupported.length === 0) outcome.notes.push('no check applies: spec.policies requests nothing that produces a constraint');
   outcome.valid = true;
-  outcome.constraints = constraints.map((c) => ({ kind: c.kind, name: c.metadata.name })).sort(byKey((c) => c.kind));
+  outcome.constraints = constraints.map((c) => ({ kind: c.kind, name: c.metadata.name })).sort(thenBy(byKey((c) => c.kind), byKey((c) => c.name)));
   return { outcome, constraints };
 }

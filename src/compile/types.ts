@@ -39,6 +39,11 @@ export interface Snapshot {
   settings: CompileSettings;
   policies: PolicyInput[];
   namespaces: NamespaceInput[];
+  /**
+   * Kinds the API server serves (`<group>/<Kind>`), when known (the operator reads discovery;
+   * `render` has no cluster). Kinds a policy names that are not served are reported on it.
+   */
+  servedKinds?: ReadonlySet<string>;
 }
 
 export interface Match {

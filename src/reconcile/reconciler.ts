@@ -13,7 +13,9 @@ import type { EventSink } from './events.js';
 import type { Metrics } from './metrics.js';
 import { plan, type Action } from './plan.js';
 import { Reporter } from './report.js';
-import { effectiveSettings, liveObjects, namespaceInputs, policyInputs, readyTemplates } from './snapshot.js';
+import { effectiveSettings, liveObjects, namedKinds, namespaceInputs, policyInputs, readyTemplates } from './snapshot.js';
+import { discoverKinds } from '../kube/discovery.js';
+import { describeError } from '../kube/errors.js';
 import type { Sources } from './sources.js';
 import { policyReports, type ReportedStatus } from './status.js';
 
@@ -46,6 +48,7 @@ export class Reconciler {
   private lastGoodSettings: CompileSettings | undefined;
   /** Resource versions the server returned for our own applies (see LiveState.accepted). */
   private readonly accepted = new Map<string, string>();
+  private served: { kinds: Set<string>; at: number } | undefined;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.api = KubernetesObjectApi.makeApiClient(o.kc);
@@ -78,7 +81,8 @@ export class Reconciler {
     const settings = this.settings();
     if (!settings) return { actions: [], writes: 0, failed: ['the admission-policy-engine ModuleConfig is invalid and no valid settings are known yet; nothing is changed until it is fixed'], waiting: 0 };
     const policies = policyInputs(sources.securityPolicies.list(), sources.operationPolicies.list());
-    const desired = compile({ settings, policies, namespaces: namespaceInputs(sources.namespaces.list()) }, this.o.assets, this.o.catalog);
+    const servedKinds = await this.servedKinds(namedKinds(policies));
+    const desired = compile({ settings, policies, namespaces: namespaceInputs(sources.namespaces.list()), servedKinds }, this.o.assets, this.o.catalog);
     this.reporter.desiredMetrics(desired);
     if (!this.o.isLeader()) return { actions: [], writes: 0, failed: [], waiting: 0, skipped: 'not-leader' };
 
@@ -97,6 +101,28 @@ export class Reconciler {
     const statusWrites = await this.reporter.policies(reports, (kind, name) => cacheOf(kind).get(name)?.metadata?.uid);
     this.reporter.namespaces(desired.namespaceIssues, (ns) => sources.namespaces.get(ns)?.metadata?.uid);
     return { actions, writes: applied.writes + statusWrites, failed: [...applied.failed.values()], waiting: applied.waiting };
+  }
+
+  /**
+   * Kinds the API server serves, read by discovery only while some policy names kinds: at most
+   * every 30 s when a named kind is missing (a CRD just installed), else every 5 minutes. On a
+   * discovery error the last answer stays (or none: then kinds are not checked this pass).
+   */
+  private async servedKinds(named: readonly string[]): Promise<ReadonlySet<string> | undefined> {
+    if (named.length === 0) return undefined;
+    const now = Date.now();
+    const age = this.served ? now - this.served.at : Infinity;
+    const missing = named.some((k) => !this.served?.kinds.has(k));
+    if (age > 300_000 || (missing && age > 30_000)) {
+      try {
+        this.served = { kinds: await discoverKinds(this.o.kc), at: now };
+      } catch (err) {
+        this.o.metrics.errors.inc({ where: 'discovery' });
+        this.o.logger.warn(`API discovery failed; kinds named by policies are not checked this pass: ${describeError(err)}`);
+        if (this.served) this.served.at = now;
+      }
+    }
+    return this.served?.kinds;
   }
 
   /**

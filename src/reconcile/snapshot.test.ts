@@ -1,10 +1,19 @@
-import { effectiveSettings, liveObjects, namespaceInputs, policyInputs, readyTemplates, type CachedObject } from './snapshot.js';
+import { effectiveSettings, liveObjects, namedKinds, namespaceInputs, policyInputs, readyTemplates, type CachedObject } from './snapshot.js';
 
 describe('snapshot from caches', () => {
   test('policies take their kind from the cache they come from', () => {
     const sp = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'Whatever', metadata: { name: 'a' }, spec: {} };
     const op = { metadata: { name: 'b' } };
     expect(policyInputs([sp], [op]).map((p) => `${p.kind}/${String(p.metadata?.name)}`)).toEqual(['SecurityPolicy/a', 'OperationPolicy/b']);
+  });
+
+  test('namedKinds: the watchKinds of OperationPolicies, garbage skipped', () => {
+    const op = (policies: unknown) => ({ kind: 'OperationPolicy' as const, metadata: { name: 'x' }, spec: { policies } });
+    expect(namedKinds([
+      op({ requiredLabels: { watchKinds: ['/Namespace', 'apps/Deployment'] }, requiredAnnotations: { watchKinds: ['/Namespace', 7] } }),
+      op({ requiredLabels: { watchKinds: 'x' } }), op(null),
+      { kind: 'SecurityPolicy', spec: { policies: { requiredLabels: { watchKinds: ['/Pod'] } } } },
+    ])).toEqual(['/Namespace', 'apps/Deployment']);
   });
 
   test('namespaces keep their labels; unlabelled ones get none', () => {

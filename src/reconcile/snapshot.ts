@@ -61,3 +61,17 @@ export function effectiveSettings(
   if (r.ok) return { settings: { ...r.settings, gatekeeperNamespace }, unsupported: r.unsupported };
   return { settings: lastGood, errors: r.errors };
 }
+
+/** Kinds OperationPolicies name in watchKinds (unvalidated input: anything not a string list is skipped). */
+export function namedKinds(policies: readonly PolicyInput[]): string[] {
+  const out = new Set<string>();
+  for (const p of policies) {
+    if (p.kind !== 'OperationPolicy') continue;
+    const spec = p.spec as { policies?: Record<string, { watchKinds?: unknown } | undefined> } | undefined;
+    for (const field of ['requiredLabels', 'requiredAnnotations']) {
+      const list = spec?.policies?.[field]?.watchKinds;
+      if (Array.isArray(list)) for (const k of list) if (typeof k === 'string') out.add(k);
+    }
+  }
+  return [...out];
+}

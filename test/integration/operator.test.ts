@@ -178,6 +178,48 @@ describe('operator', () => {
     await eventually('constraint pruned', async () => (await getConstraint('D8RequiredLabels', name)) === undefined, 60000);
   }, 180000);
 
+  test('a Deny policy reaching system namespaces warns in d8-*/kube-* and denies only where they opted in (reference §5.3)', async () => {
+    const name = uniqueName('sysns');
+    const optedOut = uniqueName('d8-plain');
+    const optedIn = uniqueName('d8-checked');
+    const user = uniqueName('user');
+    await core().createNamespace({ body: { metadata: { name: optedOut, labels: { sysns: name } } } });
+    await core().createNamespace({ body: { metadata: { name: optedIn, labels: { sysns: name, 'security.deckhouse.io/enable-security-policy-check': 'true' } } } });
+    await core().createNamespace({ body: { metadata: { name: user, labels: { sysns: name } } } });
+    await policies.create(securityPolicy(name, { allowHostNetwork: false }, matchNamespaceLabels({ sysns: name })));
+    for (const n of [name, `d8-system-warn-${name}`, `d8-system-enforce-${name}`]) await eventually(`constraint ${n}`, () => getConstraint('D8HostNetwork', n), 60000);
+    const pod = (ns: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: uniqueName('hostnet'), namespace: ns }, spec: { hostNetwork: true, containers: [{ name: 'app', image: 'example/app:1' }] } });
+    const post = (ns: string) => rawRequest(env.cp.kubeConfig, 'POST', `/api/v1/namespaces/${ns}/pods`, pod(ns));
+    await eventually('denied in the user namespace', async () => ((await post(user)).status === 403 ? true : undefined), 60000, 500);
+    const enforced = await eventually('denied in the opted-in system namespace', async () => {
+      const r = await post(optedIn);
+      return r.status === 403 ? r : undefined;
+    }, 60000, 500);
+    expect(enforced.json<{ message: string }>().message).toContain(`[d8-system-enforce-${name}]`);
+    const warned = await eventually('warned in the other system namespace', async () => {
+      const r = await post(optedOut);
+      return r.status === 201 && r.warnings.some((w) => w.includes(`[d8-system-warn-${name}]`)) ? r : undefined;
+    }, 60000, 500);
+    expect(warned.status).toBe(201);
+    await policies.delete('SecurityPolicy', name);
+    for (const n of [name, `d8-system-warn-${name}`, `d8-system-enforce-${name}`]) {
+      await eventually(`${n} pruned`, async () => (await getConstraint('D8HostNetwork', n)) === undefined, 60000);
+    }
+  }, 240000);
+
+  test('a watchKind the API server does not serve is reported on the policy (Unsupported), not silently matched by nothing', async () => {
+    const name = uniqueName('unserved');
+    await policies.create(operationPolicy(name, { requiredLabels: { labels: [{ key: 'team' }], watchKinds: ['/Namespace', 'example.com/Widget'] } }, matchNames('*')));
+    const p = await eventually('Unsupported', async () => {
+      const got = await policy('OperationPolicy', name);
+      const c = readyCondition(got);
+      return c?.reason === 'Unsupported' ? c : undefined;
+    }, 60000, 250);
+    expect(p.status).toBe('False');
+    expect(p.message).toContain('spec.policies.requiredLabels.watchKinds[1] "example.com/Widget" is not served by this cluster');
+    await policies.delete('OperationPolicy', name);
+  }, 120000);
+
   test('quiet at rest: resyncs write nothing, and a restarted operator writes nothing', async () => {
     await converged();
     // Let writes caused by earlier tests (events are recorded asynchronously) land first.

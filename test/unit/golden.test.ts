@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../../src/compile/index.js';
+import { SOURCE_KIND_LABEL, SOURCE_NAME_LABEL } from '../../src/compile/labels.js';
 import { renderYaml } from '../../src/cli/render.js';
 import { defaultCompileSettings } from '../../src/compile/settings.js';
 import type { Action, GeneratedObject, NamespaceInput, PolicyInput, Standard } from '../../src/compile/types.js';
@@ -38,6 +39,20 @@ const expectedKinds: Record<string, string[]> = {
   'SecurityPolicy/verify-image-signatures': ['D8AllowPrivilegeEscalation', 'D8PrivilegedContainer'],
 };
 
+/**
+ * Constraint name prefixes each example gets ('' = the policy's own name). Every documented example
+ * is a Deny policy selecting namespaces by label, so it can reach system namespaces: it warns there and
+ * enforces only where a system namespace opted in (reference §5.3).
+ */
+const SPLIT = ['', 'd8-system-warn-', 'd8-system-enforce-'];
+const systemVariants: Record<string, string[]> = {
+  'OperationPolicy/common': SPLIT,
+  'SecurityPolicy/mypolicy': SPLIT,
+  'SecurityPolicy/baseline': SPLIT,
+  'SecurityPolicy/restricted': SPLIT,
+  'SecurityPolicy/verify-image-signatures': SPLIT,
+};
+
 describe('golden: documentation examples', () => {
   const policies = seedPolicies();
   test('every documented policy example is covered', () => {
@@ -49,11 +64,15 @@ describe('golden: documentation examples', () => {
     const outcome = desired.policies[0];
     expect(outcome.errors).toEqual([]);
     expect(outcome.valid).toBe(true);
-    const own = constraintsOnly(desired.objects).filter((o) => o.metadata.name === p.metadata.name);
+    // Everything generated for the policy: its own constraints and, for a Deny policy that reaches
+    // system namespaces, the d8-system-warn-/d8-system-enforce- variants (reference §5.3).
+    const all = constraintsOnly(desired.objects).filter((o) => o.metadata.labels?.[SOURCE_KIND_LABEL] === p.kind && o.metadata.labels?.[SOURCE_NAME_LABEL] === p.metadata.name);
+    const own = all.filter((o) => o.metadata.name === p.metadata.name);
     expect(own.map((o) => o.kind).sort()).toEqual([...expectedKinds[key]].sort());
     const action = String((p.spec as { enforcementAction?: string }).enforcementAction ?? 'Deny').toLowerCase();
     for (const c of own) expect((c as unknown as { spec: { enforcementAction: string } }).spec.enforcementAction).toBe(action);
-    golden(`${p.kind.toLowerCase()}-${p.metadata.name}`, own);
+    expect(new Set(all.map((o) => o.metadata.name))).toEqual(new Set(systemVariants[key].map((prefix) => `${prefix}${p.metadata.name}`)));
+    golden(`${p.kind.toLowerCase()}-${p.metadata.name}`, all);
   });
 });
 
