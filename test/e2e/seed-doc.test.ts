@@ -606,11 +606,9 @@ describe('Image signature verification', () => {
     }, 30000, 500);
     expect(events[0].type).toBe('Warning');
     expect((p.got.spec?.policies as { verifyImageSignatures: { reference: string }[] }).verifyImageSignatures.map((v) => v.reference)).toEqual(['docker.io/myrepo/*', 'company.registry.com/*']);
-    // Its constraints are only the secure defaults every SecurityPolicy gets for unset
-    // allowPrivileged / allowPrivilegeEscalation; none of them is about image signatures.
-    // Its constraints are the secure defaults of any SecurityPolicy (unset allowPrivileged /
+    // None of its constraints is about image signatures: they are the secure defaults of any SecurityPolicy (unset allowPrivileged /
     // allowPrivilegeEscalation), for user namespaces and the system-namespace variants.
-    const constraints = (p.got.status?.constraints as { kind: string; name: string }[]);
+    const constraints = p.got.status?.constraints as { kind: string; name: string }[];
     expect(new Set(constraints.map((c) => c.kind))).toEqual(new Set(['D8AllowPrivilegeEscalation', 'D8PrivilegedContainer']));
     expect(new Set(constraints.map((c) => c.name))).toEqual(new Set(['verify-image-signatures', 'd8-system-warn-verify-image-signatures', 'd8-system-enforce-verify-image-signatures']));
   }), 120000);
