@@ -1,37 +1,35 @@
-// Minimal argument parsing: flags with values, repeatable flags, positional words. No dependency.
-export interface ParsedArgs {
-  positional: string[];
-  flags: Map<string, string[]>;
-  switches: Set<string>;
-}
+// Command-line parsing for the subcommands: node's util.parseArgs (strict, positionals allowed),
+// with its errors turned into UsageError (exit 2, `error: ...`) worded as before.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {}
 
-/** `spec` maps a flag (and its aliases) to whether it takes a value. */
-export function parseArgs(argv: string[], spec: Record<string, { value: boolean; alias?: string }>): ParsedArgs {
-  const byName = new Map<string, { name: string; value: boolean }>();
-  for (const [name, s] of Object.entries(spec)) {
-    byName.set(`--${name}`, { name, value: s.value });
-    if (s.alias) byName.set(`-${s.alias}`, { name, value: s.value });
-  }
-  const out: ParsedArgs = { positional: [], flags: new Map(), switches: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('-') || arg === '-') {
-      out.positional.push(arg);
-      continue;
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Why parseArgs refused `argv`, found again from its tokens (its own messages are long-winded). */
+function explain(err: NodeJS.ErrnoException, argv: string[], options: Options): string {
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = options[t.name] as Options[string] | undefined;
+    if (!spec) return `unknown flag ${t.rawName}`;
+    if (spec.type === 'boolean' && t.value !== undefined) return `flag ${t.rawName} takes no value`;
+    if (spec.type === 'string' && t.value === undefined) return `flag ${t.rawName} needs a value`;
+    // `-f --other`: parseArgs refuses a value that looks like a flag; `--flag=-x` passes one.
+    if (spec.type === 'string' && err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && t.inlineValue === false && t.value?.startsWith('-')) {
+      return `flag ${t.rawName} needs a value (got the flag ${t.value}; write ${t.rawName.startsWith('--') ? `${t.rawName}=${t.value}` : `${t.rawName}${t.value}`} if that is the value)`;
     }
-    const eq = arg.indexOf('=');
-    const key = eq > 0 ? arg.slice(0, eq) : arg;
-    const def = byName.get(key);
-    if (!def) throw new UsageError(`unknown flag ${key}`);
-    if (!def.value) {
-      out.switches.add(def.name);
-      continue;
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new UsageError(`flag ${key} needs a value`);
-    out.flags.set(def.name, [...(out.flags.get(def.name) ?? []), value]);
   }
-  return out;
+  return err.message;
+}
+
+/** `util.parseArgs` in strict mode; a bad command line throws UsageError. */
+export function parseCommandLine<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(explain(e, argv, options));
+    throw err;
+  }
 }

@@ -2,7 +2,8 @@
 // admission-policy-engine: one CLI, subcommands.
 import { renderCommand, renderUsage } from './render.js';
 import { runCommand, runUsage } from './run.js';
-import { UsageError } from './args.js';
+import { displayValue } from '../util/display.js';
+import { parseCommandLine, UsageError } from './args.js';
 
 const usage = `Usage: admission-policy-engine <command> [flags]
 
@@ -23,28 +24,32 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
   try {
+    // Flags before the command are the program's (only --help); the command parses its own.
+    const at = argv.findIndex((a) => !a.startsWith('-') || a === '-');
+    const { values } = parseCommandLine(at === -1 ? argv : argv.slice(0, at), { help: { type: 'boolean', short: 'h' } });
+    const command = at === -1 ? undefined : argv[at];
+    const rest = at === -1 ? [] : argv.slice(at + 1);
+    if (values.help || command === undefined || command === 'help') {
+      // `help render`, `--help render` and `render --help` all show render's flags.
+      const topic = command === 'help' ? rest[0] : command;
+      if (topic === 'render') io.stdout(renderUsage);
+      else if (topic === 'run') io.stdout(runUsage);
+      else io.stdout(usage);
+      return values.help || command !== undefined ? 0 : 2;
+    }
     switch (command) {
       case 'render':
         return renderCommand(rest, io);
       case 'run':
         return await runCommand(rest);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        if (rest[0] === 'render') io.stdout(renderUsage);
-        else if (rest[0] === 'run') io.stdout(runUsage);
-        else io.stdout(usage);
-        return command === undefined ? 2 : 0;
       default:
-        io.stderr(`unknown command "${command}"\n\n${usage}`);
+        io.stderr(`unknown command "${displayValue(command)}"\n\n${usage}`);
         return 2;
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`error: ${err.message}\n`);
+      io.stderr(`error: ${displayValue(err.message)}\n`);
       return 2;
     }
     throw err;
@@ -58,7 +63,7 @@ main(process.argv.slice(2)).then(
     if (process.argv[2] === 'run') setTimeout(() => process.exit(code), 100).unref();
   },
   (err: unknown) => {
-    io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`error: ${displayValue(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   },
 );

@@ -5,8 +5,9 @@ import { stringifyString, stringTag } from 'yaml/util';
 import { compile } from '../compile/index.js';
 import { packageAssets } from './assets.js';
 import { resolveSettings, defaultCompileSettings } from '../compile/settings.js';
-import { parseArgs, UsageError } from './args.js';
-import { readInputs } from './inputs.js';
+import { displayValue } from '../util/display.js';
+import { parseCommandLine, UsageError } from './args.js';
+import { MAX_INPUT_DESCRIPTION, readInputs } from './inputs.js';
 
 export const renderUsage = `Usage: admission-policy-engine render [-f <file|dir>]... [--settings <file>] [-o yaml|json]
 
@@ -18,6 +19,10 @@ Standards defaults. Other kinds in the input are ignored with a note on stderr.
   -f, --filename <path>   file or directory (recursive, .yaml/.yml/.json); repeatable
       --settings <file>   a ModuleConfig, or a bare settings mapping
   -o, --output yaml|json  output format (default yaml)
+
+Files are read as kubectl reads them: YAML 1.1 (010 is 8, 0x1F is 31, yes/no/on/off
+are booleans, << merges mappings), documents split at --- lines, UTF-8 (or UTF-16
+with a byte order mark). Only regular files of at most ${MAX_INPUT_DESCRIPTION} are read.
 `;
 
 // Characters JSON.stringify (and so the yaml library's double-quoted style) leaves raw, but which
@@ -71,19 +76,28 @@ export interface RenderIo {
 }
 
 export function renderCommand(argv: string[], io: RenderIo): number {
-  const args = parseArgs(argv, { filename: { value: true, alias: 'f' }, settings: { value: true }, output: { value: true, alias: 'o' }, help: { value: false, alias: 'h' } });
-  if (args.switches.has('help')) {
+  const { values, positionals } = parseCommandLine(argv, {
+    filename: { type: 'string', short: 'f', multiple: true },
+    settings: { type: 'string', multiple: true },
+    output: { type: 'string', short: 'o' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
     io.stdout(renderUsage);
     return 0;
   }
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${args.positional[0]}; pass files with -f`);
-  const output = args.flags.get('output')?.at(-1) ?? 'yaml';
-  if (output !== 'yaml' && output !== 'json') throw new UsageError(`--output must be yaml or json, not ${output}`);
-  const settingsFiles = args.flags.get('settings') ?? [];
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${displayValue(positionals[0])}; pass files with -f`);
+  const output = values.output ?? 'yaml';
+  if (output !== 'yaml' && output !== 'json') throw new UsageError(`--output must be yaml or json, not ${displayValue(output)}`);
+  const settingsFiles = values.settings ?? [];
   if (settingsFiles.length > 1) throw new UsageError('--settings may be given once');
+  // Every line on stderr carries text from the input files (names, kinds, label values, paths,
+  // values quoted in messages): escaped whole, so no input can start a line of its own (a forged
+  // `::error::` in CI) or send terminal control sequences.
+  const report = (level: 'note' | 'warning' | 'error', message: string) => io.stderr(`${level}: ${displayValue(message)}\n`);
 
-  const inputs = readInputs(args.flags.get('filename') ?? [], settingsFiles[0]);
-  for (const note of inputs.notes) io.stderr(`note: ${note}\n`);
+  const inputs = readInputs(values.filename ?? [], settingsFiles[0]);
+  for (const note of inputs.notes) report('note', note);
   const errors = [...inputs.errors];
   let settings = defaultCompileSettings();
   if (inputs.settings) {
@@ -94,18 +108,18 @@ export function renderCommand(argv: string[], io: RenderIo): number {
     if (!r.ok) for (const e of r.errors) errors.push(`${where}: ${prefix}${e.field}: ${e.message}`);
     else {
       settings = r.settings;
-      for (const u of r.unsupported) io.stderr(`warning: ${where}: ${prefix}${u.field} ${u.message}\n`);
+      for (const u of r.unsupported) report('warning', `${where}: ${prefix}${u.field} ${u.message}`);
     }
   }
   const desired = compile({ settings, policies: inputs.policies, namespaces: inputs.namespaces }, packageAssets());
   for (const p of desired.policies) {
     for (const e of p.errors) errors.push(`${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${e.field}: ${e.message}`);
-    for (const n of p.notes) io.stderr(`note: ${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${n}\n`);
-    for (const u of p.unsupported) io.stderr(`warning: ${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${u.field} ${u.message}\n`);
+    for (const n of p.notes) report('note', `${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${n}`);
+    for (const u of p.unsupported) report('warning', `${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${u.field} ${u.message}`);
   }
-  for (const issue of desired.namespaceIssues) io.stderr(`warning: Namespace "${issue.namespace}": ${issue.message}\n`);
+  for (const issue of desired.namespaceIssues) report('warning', `Namespace "${issue.namespace}": ${issue.message}`);
   if (errors.length > 0) {
-    for (const e of errors) io.stderr(`error: ${e}\n`);
+    for (const e of errors) report('error', e);
     return 1;
   }
   if (output === 'json') {

@@ -12,7 +12,7 @@ import { Metrics } from '../reconcile/metrics.js';
 import { LeaderElector } from '../kube/leader.js';
 import { DEFAULT_GATEKEEPER_NAMESPACE, PRODUCT_NAME } from '../api/types.js';
 import { makeLogger, type Logger } from '../util/log.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseCommandLine, UsageError } from './args.js';
 
 export const runUsage = `Usage: admission-policy-engine run [flags]
 
@@ -121,15 +121,17 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
-    kubeconfig: { value: true }, namespace: { value: true }, 'gatekeeper-namespace': { value: true }, 'lease-name': { value: true },
-    identity: { value: true }, 'http-addr': { value: true }, resync: { value: true }, 'log-level': { value: true }, help: { value: false, alias: 'h' },
+  // Every flag takes one value; given twice, the last one counts.
+  const { values, positionals } = parseCommandLine(argv, {
+    kubeconfig: { type: 'string' }, namespace: { type: 'string' }, 'gatekeeper-namespace': { type: 'string' }, 'lease-name': { type: 'string' },
+    identity: { type: 'string' }, 'http-addr': { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   });
-  if (args.switches.has('help')) {
+  if (values.help) {
     process.stdout.write(runUsage);
     return 0;
   }
-  const one = (k: string) => args.flags.get(k)?.at(-1);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; run takes flags only`);
+  const one = (k: Exclude<keyof typeof values, 'help'>) => values[k];
   const logger = makeLogger(one('log-level') ?? process.env.LOG_LEVEL ?? 'info');
   const kc = new KubeConfig();
   const kubeconfig = one('kubeconfig') ?? process.env.KUBECONFIG;

@@ -6,7 +6,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/package-root.js';
 
-export type Tool = 'opa' | 'gator' | 'gatekeeper' | 'etcd' | 'kube-apiserver';
+// yaml2json: kubectl's manifest reader (apimachinery + sigs.k8s.io/yaml), built in the gatekeeper
+// tools module, hence keyed by the Gatekeeper version.
+export type Tool = 'opa' | 'gator' | 'gatekeeper' | 'yaml2json' | 'etcd' | 'kube-apiserver';
 
 function versions(): Record<string, string> {
   const text = readFileSync(join(packageRoot(), 'test/tools/versions.sh'), 'utf8');
@@ -25,6 +27,7 @@ export function toolVersion(tool: Tool): string {
     opa: 'OPA_VERSION',
     gator: 'GATEKEEPER_VERSION',
     gatekeeper: 'GATEKEEPER_VERSION',
+    yaml2json: 'GATEKEEPER_VERSION',
     etcd: 'ETCD_VERSION',
     'kube-apiserver': 'K8S_VERSION',
   };

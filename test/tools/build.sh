@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test tools from the Go module proxy into $TOOLS/bin, keyed by version.
-# Usage: test/tools/build.sh [opa|gator|gatekeeper|etcd|kube-apiserver|all]...
+# Usage: test/tools/build.sh [opa|gator|gatekeeper|yaml2json|etcd|kube-apiserver|all]...
 # A tool already in the cache is not rebuilt. Each tool lives in its own tools module so that
 # minimal version selection never moves one tool's dependencies because of another.
 set -euo pipefail
@@ -50,6 +50,25 @@ build_gatekeeper() {
   mv "$out.tmp" "$out"
 }
 
+# yaml2json (our source, test/tools/yaml2json) reads manifests as kubectl does, for the render
+# parity tests. It is built in the gatekeeper tools module, which already requires the
+# sigs.k8s.io/yaml, k8s.io/apimachinery and golang.org/x/text that Gatekeeper uses: nothing more
+# to download, and the same reader versions as the Gatekeeper we test against. Keyed by the
+# Gatekeeper version like gator; an edited source (compared with the copy built last) rebuilds it.
+build_yaml2json() {
+  local out="$TOOLS/bin/yaml2json-v$GATEKEEPER_VERSION"
+  local src="$HERE/yaml2json/main.go"
+  local copy="$TOOLS/src/gatekeeper-v$GATEKEEPER_VERSION/yaml2json/main.go"
+  [ -x "$out" ] && cmp -s "$src" "$copy" && return 0
+  log "building yaml2json (sigs.k8s.io/yaml of gatekeeper v$GATEKEEPER_VERSION)"
+  # A failed build must not leave an older binary behind to pass the check above next time.
+  rm -f "$out"
+  gatekeeper_module
+  mkdir -p yaml2json && cp "$src" yaml2json/main.go
+  go build -trimpath -ldflags "-s -w" -o "$out.tmp" ./yaml2json
+  mv "$out.tmp" "$out"
+}
+
 build_etcd() {
   local out="$TOOLS/bin/etcd-v$ETCD_VERSION"
   [ -x "$out" ] && return 0
@@ -90,9 +109,10 @@ for t in "${targets[@]}"; do
     opa) build_opa ;;
     gator) build_gator ;;
     gatekeeper) build_gatekeeper ;;
+    yaml2json) build_yaml2json ;;
     etcd) build_etcd ;;
     kube-apiserver) build_kube_apiserver ;;
-    all) build_opa; build_gator; build_etcd; build_gatekeeper; build_kube_apiserver ;;
+    all) build_opa; build_gator; build_yaml2json; build_etcd; build_gatekeeper; build_kube_apiserver ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

@@ -3,12 +3,14 @@
 // stable, renders the PSS defaults without input, and fails with exit 1 and messages naming file,
 // document and field path on invalid input (exit 2 on usage errors). Most cases call
 // renderCommand in-process with captured io; a few spawn the built bin to prove it works.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { catalog } from '../../src/checks/index.js';
 import { UsageError } from '../../src/cli/args.js';
+import { MAX_INPUT_BYTES } from '../../src/cli/inputs.js';
 import { renderCommand } from '../../src/cli/render.js';
 import type { GeneratedObject } from '../../src/compile/types.js';
 import { byCodePoint } from '../../src/util/order.js';
@@ -39,7 +41,10 @@ function newestSource(dir = join(root, 'src')): number {
   return newest;
 }
 
-const yamlDocs = (...objs: unknown[]) => objs.map((o) => stringify(o)).join('---\n');
+// Inputs are written as YAML 1.1, which is how kubectl (and render) read them: a plain `y` or `n`
+// would be a boolean there, so the writer quotes it.
+const toYaml = (o: unknown) => stringify(o, { version: '1.1' });
+const yamlDocs = (...objs: unknown[]) => objs.map(toYaml).join('---\n');
 const sp = (name: string, policies: unknown, match: unknown = { namespaceSelector: { matchNames: ['web'] } }) => ({
   apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name }, spec: { match, policies },
 });
@@ -99,9 +104,31 @@ describe('the built bin', () => {
     expect(renderHelp.stdout).toMatch(/-f, --filename/);
     expect(renderHelp.stdout).toMatch(/--settings/);
     expect(renderHelp.stdout).toMatch(/-o, --output yaml\|json/);
+    // The input rules are stated where users look: YAML 1.1 and the size limit.
+    expect(renderHelp.stdout).toMatch(/YAML 1\.1 \(010 is 8/);
+    expect(renderHelp.stdout).toMatch(/at most 8 MiB/);
+    for (const argv of [['help', 'render'], ['-h', 'render'], ['render', '-h']]) expect(run('node', [bin, ...argv], { cwd: work }).stdout).toBe(renderHelp.stdout);
     const none = run('node', [bin], { cwd: work });
     expect(none.status).toBe(2);
     expect(none.stdout).toMatch(/Usage: admission-policy-engine/);
+  });
+
+  test('usage errors from util.parseArgs keep their wording and exit 2: values, switches, flags before the command', () => {
+    const cases: Array<[string[], string]> = [
+      [['render', '-f'], 'error: flag -f needs a value\n'],
+      [['render', '--filename'], 'error: flag --filename needs a value\n'],
+      [['render', '--help=yes'], 'error: flag --help takes no value\n'],
+      [['render', '-f', '-o', 'json'], 'error: flag -f needs a value (got the flag -o; write -f-o if that is the value)\n'],
+      [['render', 'policies.yaml'], 'error: unexpected argument policies.yaml; pass files with -f\n'],
+      [['--bogus', 'render'], 'error: unknown flag --bogus\n'],
+      [['run', '--bogus'], 'error: unknown flag --bogus\n'],
+      [['run', '--kubeconfig'], 'error: flag --kubeconfig needs a value\n'],
+      [['run', 'extra'], 'error: unexpected argument extra; run takes flags only\n'],
+    ];
+    for (const [argv, stderr] of cases) {
+      const r = run('node', [bin, ...argv], { cwd: work });
+      expect({ argv, status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ argv, status: 2, stderr, stdout: '' });
+    }
   });
 
   test('a reader that stops early (render | head) ends the CLI quietly with status 0', async () => {
@@ -274,6 +301,14 @@ describe('render', () => {
     expect(() => render('-f')).toThrow(/needs a value/);
     expect(() => render('policies.yaml')).toThrow(/pass files with -f/);
     expect(() => render('--settings', 'a', '--settings', 'b')).toThrow(/once/);
+    expect(() => render('-o', 'json', '-o', 'xml')).toThrow(/--output must be yaml or json, not xml/);
+  });
+
+  test('flags: -f repeats in every spelling (-f x, -fx, --filename x, --filename=x); the last -o counts', () => {
+    const all = render('-f', mainFile, '-f', nestedFile);
+    expect(all.status).toBe(0);
+    expect(render(`-f${mainFile}`, `--filename=${nestedFile}`).stdout).toBe(all.stdout);
+    expect(render('--filename', mainFile, '-f', nestedFile, '-o', 'json', '--output=yaml').stdout).toBe(all.stdout);
   });
 
   describe('--settings', () => {
@@ -285,7 +320,7 @@ describe('render', () => {
       ['a bare settings mapping', { podSecurityStandards: { enforcementAction: 'Warn' } }],
     ])('%s changes the PSS constraint names', (label, doc) => {
       const file = join(work, `settings-${label.replace(/\W+/g, '-')}.yaml`);
-      writeFileSync(file, stringify(doc));
+      writeFileSync(file, toYaml(doc));
       const r = render('--settings', file);
       expect(r.status).toBe(0);
       const got = constraintNames(r.stdout);
@@ -295,14 +330,14 @@ describe('render', () => {
 
     test('the gatekeeper namespace setting moves the Config', () => {
       const file = join(work, 'gk.yaml');
-      writeFileSync(file, stringify({ gatekeeper: { namespace: 'gatekeeper-system' } }));
+      writeFileSync(file, toYaml({ gatekeeper: { namespace: 'gatekeeper-system' } }));
       const config = docsOf(render('--settings', file).stdout).find((o) => o.kind === 'Config')!;
       expect(config.metadata.namespace).toBe('gatekeeper-system');
     });
 
     test('invalid settings: exit 1 with the settings field path', () => {
       const mc = join(work, 'bad-mc.yaml');
-      writeFileSync(mc, stringify(moduleConfig({ podSecurityStandards: { enforcementAction: 'Block' } })));
+      writeFileSync(mc, toYaml(moduleConfig({ podSecurityStandards: { enforcementAction: 'Block' } })));
       const r = render('--settings', mc);
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
@@ -310,7 +345,7 @@ describe('render', () => {
         `error: ${mc}: document 1: ModuleConfig admission-policy-engine: spec.settings.podSecurityStandards.enforcementAction: must be one of Deny, Warn, Dryrun (got string "Block")\n`,
       );
       const bare = join(work, 'bad-bare.yaml');
-      writeFileSync(bare, stringify({ podSecurityStandards: { policies: { hostPorts: { knownRanges: [{ min: 90, max: 80 }] } } } }));
+      writeFileSync(bare, toYaml({ podSecurityStandards: { policies: { hostPorts: { knownRanges: [{ min: 90, max: 80 }] } } } }));
       const b = render('--settings', bare);
       expect(b.status).toBe(1);
       expect(b.stderr).toMatch(new RegExp(`^error: ${reEscape(bare)}: document 1: settings\\.podSecurityStandards\\.policies\\.hostPorts\\.knownRanges\\[0\\]: min \\(90\\) is greater than max`));
@@ -319,15 +354,194 @@ describe('render', () => {
 
     test('a ModuleConfig among the -f inputs configures the render too; --settings is applied last', () => {
       const inline = join(work, 'inline-mc.yaml');
-      writeFileSync(inline, stringify(moduleConfig({ podSecurityStandards: { enforcementAction: 'Dryrun' } })));
+      writeFileSync(inline, toYaml(moduleConfig({ podSecurityStandards: { enforcementAction: 'Dryrun' } })));
       const names1 = constraintNames(render('-f', inline).stdout);
       expect(names1.has('d8-pod-security-baseline-dryrun-default')).toBe(true);
       const override = join(work, 'override.yaml');
-      writeFileSync(override, stringify({ podSecurityStandards: { enforcementAction: 'Warn' } }));
+      writeFileSync(override, toYaml({ podSecurityStandards: { enforcementAction: 'Warn' } }));
       const names2 = constraintNames(render('-f', inline, '--settings', override).stdout);
       expect(names2.has('d8-pod-security-baseline-warn-default')).toBe(true);
       expect(names2.has('d8-pod-security-baseline-dryrun-default')).toBe(false);
     });
+  });
+});
+
+describe('render reads input as kubectl does', () => {
+  const write = (name: string, content: string | Buffer) => {
+    const file = join(work, name);
+    writeFileSync(file, content);
+    return file;
+  };
+  const constraint = (yaml: string, kind: string, name: string) => docsOf(yaml).find((o) => o.kind === kind && o.metadata.name === name);
+
+  test('YAML 1.1: octal and hex numbers, merge keys', () => {
+    const file = write('yaml11.yaml', [
+      'apiVersion: deckhouse.io/v1alpha1',
+      'kind: OperationPolicy',
+      'metadata: {name: replicas}',
+      'spec:',
+      '  match: {namespaceSelector: {matchNames: [web]}}',
+      '  policies:',
+      '    replicaLimits:',
+      '      <<: {minReplicas: 010, maxReplicas: 0x10}',
+      '      maxReplicas: 0x1F',
+      '',
+    ].join('\n'));
+    const r = render('-f', file);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(constraint(r.stdout, 'D8ReplicaLimits', 'replicas')?.spec).toMatchObject({ parameters: { ranges: [{ minReplicas: 8, maxReplicas: 31 }] } });
+  });
+
+  test('YAML 1.1: unquoted y/n/yes/on are booleans, as kubectl would send them, and refused where strings belong', () => {
+    const policy = write('booleans.yaml', [
+      'apiVersion: deckhouse.io/v1alpha1',
+      'kind: SecurityPolicy',
+      'metadata: {name: selector}',
+      'spec:',
+      '  match:',
+      '    namespaceSelector: {matchNames: [web]}',
+      '    labelSelector: {matchLabels: {y: n}}',
+      '  policies: {allowHostNetwork: false}',
+      '---',
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata: {name: web, labels: {team: yes}}',
+      '',
+    ].join('\n'));
+    const r = render('-f', policy);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`error: ${policy}: document 1: SecurityPolicy "selector": spec.match.labelSelector.matchLabels.true: `);
+    expect(r.stderr).toContain(`error: ${policy}: document 2: Namespace "web": metadata.labels["team"]: must be a string (got boolean true); quote it\n`);
+  });
+
+  test('not a regular file: a FIFO, a device, a FIFO named .yaml in a directory (no hang, no endless read)', () => {
+    const dir = join(work, 'special');
+    mkdirSync(dir);
+    const fifo = join(dir, 'pipe.yaml');
+    expect(run('mkfifo', [fifo]).status).toBe(0);
+    // A child process with a timeout: a regression would block (FIFO) or grow (/dev/zero) forever.
+    const bounded = (...argv: string[]) => {
+      const r = spawnSync(process.execPath, [bin, 'render', ...argv], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.signal).toBeNull();
+      return r;
+    };
+    const direct = bounded('-f', fifo);
+    expect(direct.status).toBe(1);
+    expect(direct.stderr).toBe(`error: ${fifo}: a named pipe, not a regular file\n`);
+    expect(bounded('-f', dir).stderr).toBe(direct.stderr);
+    const zero = bounded('-f', '/dev/zero');
+    expect(zero.status).toBe(1);
+    expect(zero.stderr).toBe('error: /dev/zero: a character device, not a regular file\n');
+  });
+
+  test(`files over the limit (${MAX_INPUT_BYTES} bytes) are refused naming the file; at the limit they are read`, () => {
+    const comment = (n: number) => `# ${'x'.repeat(n - 3)}\n`;
+    const atLimit = write('at-limit.yaml', comment(MAX_INPUT_BYTES));
+    const over = write('over-limit.yaml', comment(MAX_INPUT_BYTES + 1));
+    const r = render('-f', atLimit, '-f', over);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`error: ${over}: larger than 8 MiB, the limit for one input file\n`);
+  });
+
+  test('an alias bomb is an error naming its file and document; the other files are still checked', () => {
+    const dir = join(work, 'bomb');
+    mkdirSync(dir);
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array.from({ length: 9 }, () => `*l${i}`).join(', ')}]`);
+    const bomb = join(dir, 'a-bomb.yaml');
+    writeFileSync(bomb, `${yamlDocs(sp('fine', {}))}---\nl0: &l0 lol\n${levels.join('\n')}\n`);
+    const broken = join(dir, 'b-broken.yaml');
+    writeFileSync(broken, yamlDocs(sp('x', { allowedHostPorts: [{ min: 1, max: 70000 }] })));
+    const started = Date.now();
+    const r = render('-f', dir);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${reEscape(bomb)}: document 2: invalid YAML: document contains excessive aliasing`, 'm'));
+    expect(r.stderr).toContain(`error: ${broken}: document 1: SecurityPolicy "x": spec.policies.allowedHostPorts[0].max: must be at most 65535`);
+  });
+
+  test('invalid UTF-8 is an error naming the file; UTF-16 with a byte order mark reads like UTF-8', () => {
+    const utf8 = write('utf8.yaml', yamlDocs(sp('encoded', { allowHostNetwork: false })));
+    const le = write('utf16.yaml', Buffer.from(`\ufeff${yamlDocs(sp('encoded', { allowHostNetwork: false }))}`, 'utf16le'));
+    const bad = write('latin1.yaml', Buffer.concat([Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata: {name: caf'), Buffer.from([0xe9]), Buffer.from('}\n')]));
+    const r8 = render('-f', utf8);
+    expect(r8.status).toBe(0);
+    expect(render('-f', le).stdout).toBe(r8.stdout);
+    const r = render('-f', bad, '-f', utf8);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`error: ${bad}: not valid UTF-8 (first bad byte 0xe9 at byte offset 51, line 3)\n`);
+  });
+
+  test('links: a dangling one names the link, a loop back up is skipped, linked files and directories are read', () => {
+    const dir = join(work, 'links');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'ns.yaml'), yamlDocs({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'linked' } }));
+    symlinkSync(join(dir, 'missing.yaml'), join(dir, 'dangling.yaml'));
+    symlinkSync(join(dir, 'missing-dir'), join(dir, 'dangling-dir'));
+    symlinkSync(dir, join(dir, 'sub', 'loop'));
+    const r = render('-f', dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `note: ${join(dir, 'dangling-dir')}: skipping: dangling symbolic link (its target ${join(dir, 'missing-dir')} does not exist)\n` +
+        `note: ${join(dir, 'sub', 'loop')}: skipping: a link back to a directory that contains it\n` +
+        `error: ${join(dir, 'dangling.yaml')}: dangling symbolic link (its target ${join(dir, 'missing.yaml')} does not exist)\n`,
+    );
+    const top = render('-f', join(dir, 'dangling.yaml'));
+    expect(top.stderr).toBe(`error: ${join(dir, 'dangling.yaml')}: dangling symbolic link (its target ${join(dir, 'missing.yaml')} does not exist)\n`);
+  });
+
+  test('misspelled kinds get a suggestion; other kinds are ignored as before', () => {
+    const file = write('typos.yaml', yamlDocs(
+      ...['OperationPolicie', 'operationpolicy', 'Securitypolicy', 'ModuleConfg', 'namespace', 'PodSecurityPolicy'].map((kind) => ({ apiVersion: 'v1', kind, metadata: { name: 'n' } })),
+    ));
+    const r = render('-f', file);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      [
+        `note: ${file}: document 1: ignoring OperationPolicie "n": did you mean OperationPolicy?`,
+        `note: ${file}: document 2: ignoring operationpolicy "n": did you mean OperationPolicy?`,
+        `note: ${file}: document 3: ignoring Securitypolicy "n": did you mean SecurityPolicy?`,
+        `note: ${file}: document 4: ignoring ModuleConfg "n": did you mean ModuleConfig?`,
+        `note: ${file}: document 5: ignoring namespace "n": did you mean Namespace?`,
+        `note: ${file}: document 6: ignoring PodSecurityPolicy "n"`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('input text on stderr is escaped: no forged lines, no terminal control sequences', () => {
+    const dir = join(work, 'hostile');
+    mkdirSync(dir);
+    const evilFile = join(dir, 'evil\n::error file=x::forged.yaml');
+    // YAML escapes: the raw characters would make the whole file invalid YAML (go-yaml refuses them).
+    writeFileSync(evilFile, [
+      'apiVersion: deckhouse.io/v1alpha1',
+      'kind: SecurityPolicy',
+      'metadata: {name: "bad\\n::error::forged\\e[2J"}',
+      'spec: {match: {namespaceSelector: {matchNames: [web]}}, policies: {allowHostNetwork: false}}',
+      '---',
+      'apiVersion: v1',
+      'kind: "Evil\\e]0;title\\aKind\\u202e"',
+      'metadata: {name: "n\\r\\n::warning::x"}',
+      '---',
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata: {name: web, labels: {security.deckhouse.io/pod-policy: "strict\\n::error::label\\x9b31m"}}',
+      '',
+    ].join('\n'));
+    const r = render('-f', dir);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.split('\n').slice(0, -1);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) {
+      expect(line).toMatch(/^(note|warning|error): /);
+      expect(line).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    }
+    const shownFile = `${dir}/evil\\n::error file=x::forged.yaml`;
+    expect(r.stderr).toContain(`error: ${shownFile}: document 1: SecurityPolicy "bad\\n::error::forged\\u001b[2J": metadata.name: `);
+    expect(r.stderr).toContain(`note: ${shownFile}: document 2: ignoring Evil\\u001b]0;title\\u0007Kind\\u202e "n\\r\\n::warning::x"\n`);
+    expect(r.stderr).toContain('strict\\n::error::label\\u009b31m');
   });
 });
 
