@@ -2,8 +2,8 @@
 // APIGroupDiscoveryList: every group, version and resource in two requests). Used to tell a
 // policy author that a kind they named does not exist in this cluster, instead of a constraint
 // that silently matches nothing.
-import { request, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { getJson } from './raw.js';
 
 const ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
@@ -12,31 +12,6 @@ interface DiscoveryList {
     metadata?: { name?: string };
     versions?: { resources?: { responseKind?: { group?: string; kind?: string }; subresources?: unknown[] }[] }[];
   }[];
-}
-
-async function getJson(kc: KubeConfig, path: string): Promise<unknown> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const opts: RequestOptions = { method: 'GET', headers: { Accept: ACCEPT } };
-  await kc.applyToHTTPSOptions(opts);
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, cluster.server), opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) >= 300) return reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(text));
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${path}: timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** Kinds the API server serves, as `<group>/<Kind>` (`/Pod` for the core group). */
@@ -57,6 +32,6 @@ export function servedKinds(lists: readonly unknown[]): Set<string> {
 }
 
 export async function discoverKinds(kc: KubeConfig): Promise<Set<string>> {
-  const [core, groups] = await Promise.all([getJson(kc, '/api'), getJson(kc, '/apis')]);
+  const [core, groups] = await Promise.all([getJson(kc, '/api', ACCEPT, 10_000), getJson(kc, '/apis', ACCEPT, 10_000)]);
   return servedKinds([core, groups]);
 }

@@ -71,6 +71,13 @@ export interface WatchedOptions<T> {
   backoff?: BackoffOptions;
   /** A LIST that takes longer counts as failed (a half-open connection would hang it). Default 2 min. */
   listTimeoutMs?: number;
+  /**
+   * Applied to every object before it is cached (as client-go's cache transforms): keep only what
+   * consumers read (drop managedFields, unused status), so memory follows the data that matters.
+   * A change that the transform removes (e.g. a status field nobody reads) updates the cache
+   * without calling onChange: nothing a consumer reads moved.
+   */
+  transform?: (obj: T) => T;
 }
 
 export interface WatchedStats {
@@ -95,6 +102,12 @@ export function objectKey(name: string, namespace?: string): string {
 function keyOf(obj: KubernetesObject): string | undefined {
   const name = obj.metadata?.name;
   return name === undefined ? undefined : objectKey(name, obj.metadata?.namespace);
+}
+
+/** The object without its resourceVersion, as text: equal means nothing a consumer reads changed. */
+function contentOf(obj: KubernetesObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
+  return JSON.stringify({ ...obj, metadata });
 }
 
 /** Same object (uid) at the same version: resourceVersions are opaque, compared only for equality. */
@@ -318,7 +331,9 @@ export class Watched<T extends KubernetesObject> {
     const rv = res.metadata?.resourceVersion;
     if (!rv) throw new Error('list returned no metadata.resourceVersion');
     const next = new Map<string, T>();
-    for (const item of res.items) {
+    const transform = this.opts.transform;
+    for (const raw of res.items) {
+      const item = transform ? transform(raw) : raw;
       const key = keyOf(item);
       if (key !== undefined) next.set(key, item);
     }
@@ -338,7 +353,8 @@ export class Watched<T extends KubernetesObject> {
   }
 
   /** Applies one watch event; true if the cache changed. */
-  private apply(type: string, obj: T): boolean {
+  private apply(type: string, raw: T): boolean {
+    const obj = type !== 'DELETED' && this.opts.transform ? this.opts.transform(raw) : raw;
     const key = keyOf(obj);
     if (key === undefined) return false;
     const current = this.cache.get(key);
@@ -350,7 +366,8 @@ export class Watched<T extends KubernetesObject> {
     }
     if (sameVersion(current, obj)) return false; // replay of what we already hold
     this.cache.set(key, obj);
-    return true;
+    // With a transform, a new version may carry nothing consumers read (a status they drop).
+    return !(this.opts.transform && current && current.metadata?.uid === obj.metadata?.uid && contentOf(current) === contentOf(obj));
   }
 
   private watchOnce(): Promise<WatchEnd> {

@@ -1,5 +1,5 @@
 // I/O: carries out a plan. Server-side apply with one field manager for creates and updates,
-// deletes for prune. Each failure is recorded against its action (and so its policy) and the rest
+// deletes for prune, in dependency phases with bounded concurrency inside each. Each failure is recorded against its action (and so its policy) and the rest
 // of the plan still runs: one bad object must not hold every other policy back.
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { objectKey } from '../compile/types.js';
@@ -8,6 +8,7 @@ import { applyObject } from '../kube/ssa.js';
 import type { Logger } from '../util/log.js';
 import type { Metrics } from './metrics.js';
 import type { Action } from './plan.js';
+import { mapLimit } from '../util/pool.js';
 
 export interface ApplyOutcome {
   writes: number;
@@ -25,39 +26,68 @@ export interface ApplyDeps {
   accepted: Map<string, string>;
 }
 
-export async function applyActions(actions: readonly Action[], deps: ApplyDeps): Promise<ApplyOutcome> {
-  const out: ApplyOutcome = { writes: 0, waiting: 0, failed: new Map() };
-  for (const action of actions) {
-    const obj = action.object;
-    const what = `${obj.kind}/${obj.metadata.name}`;
-    if (action.type === 'wait') {
-      out.waiting += 1;
-      continue;
-    }
-    try {
-      out.writes += 1;
-      if (action.type === 'apply') {
-        deps.metrics.apiWrites.inc({ verb: 'apply', kind: obj.kind });
-        const applied = await applyObject(deps.api, action.object as never, deps.fieldManager);
-        const rv = (applied as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
-        if (rv) deps.accepted.set(objectKey(obj), rv);
-        deps.log.info(`applied ${what} (${action.reason})`);
-      } else {
-        deps.metrics.apiWrites.inc({ verb: 'delete', kind: obj.kind });
-        try {
-          await deps.api.delete(obj);
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-        deps.accepted.delete(objectKey(obj));
-        deps.log.info(`deleted ${what}`);
-      }
-    } catch (err) {
-      const msg = `${action.type} ${what}: ${describeError(err)}`;
-      deps.metrics.errors.inc({ where: 'apply' });
-      out.failed.set(action, msg);
-      deps.log.warn(msg);
-    }
+/** Writes in flight at once: enough to hide round trips, few enough not to swamp the API server. */
+export const APPLY_CONCURRENCY = 8;
+
+/**
+ * Dependency phases in plan order: a phase starts when the one before it has finished (templates
+ * before the Config before constraints; constraint deletes before template deletes). Within a
+ * phase the writes are independent and run with bounded concurrency.
+ */
+function phases(actions: readonly Action[]): Action[][] {
+  const out: Action[][] = [];
+  let key: string | undefined;
+  for (const a of actions) {
+    const k = `${a.type === 'delete' ? 'delete' : 'apply'}:${phaseRank(a)}`;
+    if (k !== key) out.push([]);
+    key = k;
+    out[out.length - 1].push(a);
   }
   return out;
+}
+
+function phaseRank(a: Action): number {
+  if (a.object.kind === 'ConstraintTemplate') return 0;
+  return a.object.apiVersion.startsWith('constraints.gatekeeper.sh/') ? 2 : 1;
+}
+
+export async function applyActions(actions: readonly Action[], deps: ApplyDeps): Promise<ApplyOutcome> {
+  const out: ApplyOutcome = { writes: 0, waiting: 0, failed: new Map() };
+  for (const phase of phases(actions)) {
+    await mapLimit(phase, APPLY_CONCURRENCY, (action) => applyOne(action, deps, out));
+  }
+  return out;
+}
+
+async function applyOne(action: Action, deps: ApplyDeps, out: ApplyOutcome): Promise<void> {
+  const obj = action.object;
+  const what = `${obj.kind}/${obj.metadata.name}`;
+  if (action.type === 'wait') {
+    out.waiting += 1;
+    return;
+  }
+  try {
+    out.writes += 1;
+    if (action.type === 'apply') {
+      deps.metrics.apiWrites.inc({ verb: 'apply', kind: obj.kind });
+      const applied = await applyObject(deps.api, action.object as never, deps.fieldManager);
+      const rv = (applied as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+      if (rv) deps.accepted.set(objectKey(obj), rv);
+      deps.log.info(`applied ${what} (${action.reason})`);
+    } else {
+      deps.metrics.apiWrites.inc({ verb: 'delete', kind: obj.kind });
+      try {
+        await deps.api.delete(obj);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      deps.accepted.delete(objectKey(obj));
+      deps.log.info(`deleted ${what}`);
+    }
+  } catch (err) {
+    const msg = `${action.type} ${what}: ${describeError(err)}`;
+    deps.metrics.errors.inc({ where: 'apply' });
+    out.failed.set(action, msg);
+    deps.log.warn(msg);
+  }
 }

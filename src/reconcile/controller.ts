@@ -29,6 +29,10 @@ export interface ControllerOptions {
   /** Namespace of the cluster's Gatekeeper (its Config lives there). */
   gatekeeperNamespace: string;
   fieldManager?: string;
+  /**
+   * Wait after the first event before a pass (default 20 ms): long enough to take a burst of
+   * events in one pass, short enough not to show in how fast a policy takes effect.
+   */
   debounceMs?: number;
   /** Periodic resync: recompute everything even without events (writes nothing at rest). */
   resyncMs?: number;
@@ -131,7 +135,7 @@ export class Controller {
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       this.enqueue();
-    }, this.opts.debounceMs ?? 200);
+    }, this.opts.debounceMs ?? 20);
   }
 
   private enqueue(): void {

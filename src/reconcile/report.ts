@@ -9,6 +9,8 @@ import type { Logger } from '../util/log.js';
 import type { EventSink, EventTarget } from './events.js';
 import type { Metrics } from './metrics.js';
 import type { PolicyReport } from './status.js';
+import { APPLY_CONCURRENCY } from './apply.js';
+import { mapLimit } from '../util/pool.js';
 
 const PLURALS: Record<PolicyKind, string> = { SecurityPolicy: 'securitypolicies', OperationPolicy: 'operationpolicies' };
 
@@ -50,14 +52,15 @@ export class Reporter {
   /** Writes the statuses that changed and records the policies' events; returns the status writes. */
   async policies(reports: readonly PolicyReport[], uidOf: (kind: PolicyKind, name: string) => string | undefined): Promise<number> {
     let writes = 0;
-    for (const r of reports) {
+    // Status patches of different policies are independent: bounded concurrency, like applies.
+    await mapLimit(reports, APPLY_CONCURRENCY, async (r) => {
       const target: EventTarget = { apiVersion: API_VERSION, kind: r.kind, name: r.name, uid: uidOf(r.kind, r.name) };
       if (r.warning) this.warn(target, r.warning.reason, r.warning.message);
       if (r.changed) {
         this.deps.log.info(`event ConstraintsUpdated on ${r.kind}/${r.name}: ${r.changed}`);
         this.deps.events.record(target, 'Normal', 'ConstraintsUpdated', r.changed).catch((err: unknown) => this.deps.log.warn(`could not record event: ${describeError(err)}`));
       }
-      if (!r.write) continue;
+      if (!r.write) return;
       writes += 1;
       this.deps.metrics.apiWrites.inc({ verb: 'patch-status', kind: r.kind });
       try {
@@ -66,11 +69,11 @@ export class Reporter {
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         );
       } catch (err) {
-        if (isNotFound(err)) continue; // deleted meanwhile
+        if (isNotFound(err)) return; // deleted meanwhile
         this.deps.metrics.errors.inc({ where: 'status' });
         this.deps.log.warn(`status of ${r.kind}/${r.name}: ${describeError(err)}`);
       }
-    }
+    });
     return writes;
   }
 

@@ -1,9 +1,11 @@
 // The operator's view of the cluster: one resilient list+watch cache per input and per kind of
 // object we generate. Every change only marks the world dirty; reconcile reads the caches.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Check } from '../checks/types.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../compile/labels.js';
-import { Watched, type ListResult, type WatchedEvent } from '../kube/watched.js';
+import { listAll } from '../kube/raw.js';
+import { Watched, type WatchedEvent } from '../kube/watched.js';
+import { slimGenerated, slimNamespace, slimPolicy } from './slim.js';
 
 export interface SourceOptions {
   gatekeeperNamespace: string;
@@ -14,7 +16,6 @@ export interface SourceOptions {
 }
 
 type Obj = KubernetesObject & Record<string, unknown>;
-type ListFn = (opts: { labelSelector?: string }) => Promise<ListResult<Obj>>;
 
 const OWNED = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 
@@ -33,38 +34,28 @@ export class Sources {
   private readonly makeConstraintWatch: (kind: string) => Watched<Obj>;
 
   constructor(kc: KubeConfig, catalog: readonly Check[], opts: SourceOptions) {
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const core = kc.makeApiClient(CoreV1Api);
-    const make = (name: string, path: string, list: ListFn, labelSelector?: string, maxBackoffMs = 30000) =>
+    const make = (name: string, path: string, transform: (o: Obj) => Obj, labelSelector?: string, maxBackoffMs = 30000) =>
       new Watched<Obj>(kc, {
-        name, path, list, labelSelector,
+        name, path, labelSelector, transform,
+        // Plain JSON in pages: no client models, bounded responses. A missing resource (Gatekeeper
+        // not installed yet) is a list error: the cache retries with backoff and stays unsynced,
+        // so nothing is pruned against an empty view.
+        list: ({ labelSelector: selector }) => listAll<Obj>(kc, path, { labelSelector: selector }),
         onChange: opts.onChange,
         onEvent: (e) => opts.onEvent(name, e),
         watchTimeoutSeconds: opts.watchTimeoutSeconds,
         backoff: { initialMs: 500, maxMs: maxBackoffMs },
       });
-    // A missing resource (Gatekeeper not installed yet) is a list error: the cache retries with
-    // backoff and stays unsynced, so nothing is pruned against an empty view.
-    const cluster = (group: string, version: string, plural: string): ListFn => async ({ labelSelector }) =>
-      (await custom.listClusterCustomObject({ group, version, plural, labelSelector })) as ListResult<Obj>;
-    this.securityPolicies = make('securitypolicies', '/apis/deckhouse.io/v1alpha1/securitypolicies', cluster('deckhouse.io', 'v1alpha1', 'securitypolicies'));
-    this.operationPolicies = make('operationpolicies', '/apis/deckhouse.io/v1alpha1/operationpolicies', cluster('deckhouse.io', 'v1alpha1', 'operationpolicies'));
-    this.moduleConfigs = make('moduleconfigs', '/apis/deckhouse.io/v1alpha1/moduleconfigs', cluster('deckhouse.io', 'v1alpha1', 'moduleconfigs'));
-    this.namespaces = make('namespaces', '/api/v1/namespaces', async ({ labelSelector }) => {
-      const list = await core.listNamespace({ labelSelector });
-      return { items: list.items as unknown as Obj[], metadata: { resourceVersion: list.metadata?.resourceVersion } };
-    });
-    this.templates = make('constrainttemplates', '/apis/templates.gatekeeper.sh/v1/constrainttemplates',
-      cluster('templates.gatekeeper.sh', 'v1', 'constrainttemplates'), OWNED);
-    const ns = opts.gatekeeperNamespace;
-    this.configs = make('gatekeeper-configs', `/apis/config.gatekeeper.sh/v1alpha1/namespaces/${ns}/configs`, async () =>
-      (await custom.listNamespacedCustomObject({ group: 'config.gatekeeper.sh', version: 'v1alpha1', namespace: ns, plural: 'configs' })) as ListResult<Obj>,
-    undefined, 10000);
+    this.securityPolicies = make('securitypolicies', '/apis/deckhouse.io/v1alpha1/securitypolicies', slimPolicy);
+    this.operationPolicies = make('operationpolicies', '/apis/deckhouse.io/v1alpha1/operationpolicies', slimPolicy);
+    this.moduleConfigs = make('moduleconfigs', '/apis/deckhouse.io/v1alpha1/moduleconfigs', slimPolicy);
+    this.namespaces = make('namespaces', '/api/v1/namespaces', slimNamespace);
+    this.templates = make('constrainttemplates', '/apis/templates.gatekeeper.sh/v1/constrainttemplates', slimGenerated, OWNED);
+    this.configs = make('gatekeeper-configs', `/apis/config.gatekeeper.sh/v1alpha1/namespaces/${opts.gatekeeperNamespace}/configs`, slimGenerated, undefined, 10000);
     this.knownKinds = new Set(catalog.map((c) => c.kind));
     this.makeConstraintWatch = (kind) => {
       const plural = kind.toLowerCase();
-      return make(`constraints/${plural}`, `/apis/constraints.gatekeeper.sh/v1beta1/${plural}`,
-        cluster('constraints.gatekeeper.sh', 'v1beta1', plural), OWNED, 5000);
+      return make(`constraints/${plural}`, `/apis/constraints.gatekeeper.sh/v1beta1/${plural}`, slimGenerated, OWNED, 5000);
     };
   }
 

@@ -370,11 +370,16 @@ describe('operator resilience', () => {
       const expectedKinds = ['D8AllowedRepos', 'D8ContainerDuplicates', 'D8DNSPolicy', 'D8DisallowedTags', 'D8ImagePullPolicy', 'D8PriorityClass', 'D8RequiredProbes', 'D8RequiredResources', 'D8RevisionHistoryLimit'];
       const outcome = (await desiredNow()).policies.find((o) => o.kind === 'OperationPolicy' && o.name === name)!;
       expect(outcome.valid).toBe(true);
-      expect(outcome.constraints.map((c) => c.kind).sort()).toEqual(expectedKinds.sort());
+      // Each check three times: for user namespaces and the two system-namespace variants.
+      expect(outcome.constraints.filter((c) => c.name === name).map((c) => c.kind).sort()).toEqual(expectedKinds.sort());
+      expect(outcome.constraints).toHaveLength(expectedKinds.length * 3);
       expect(p.status?.constraints).toEqual(outcome.constraints);
-      expect(ready(p)).toMatchObject({ reason: 'Applied', message: `${expectedKinds.length} constraint(s) in place` });
+      expect(ready(p)).toMatchObject({ reason: 'Applied', message: `${expectedKinds.length * 3} constraint(s) in place` });
       await expectMatchesCompile('common applied');
-      const own = [...(await liveConstraints()).values()].filter((c) => c.metadata.labels?.[SOURCE_KIND_LABEL] === 'OperationPolicy' && c.metadata.labels?.[SOURCE_NAME_LABEL] === name);
+      const all = [...(await liveConstraints()).values()].filter((c) => c.metadata.labels?.[SOURCE_KIND_LABEL] === 'OperationPolicy' && c.metadata.labels?.[SOURCE_NAME_LABEL] === name);
+      // Its label selector can reach system namespaces: each check also has the warn/enforce variants there.
+      expect(new Set(all.map((c) => c.metadata.name))).toEqual(new Set([name, `d8-system-warn-${name}`, `d8-system-enforce-${name}`]));
+      const own = all.filter((c) => c.metadata.name === name);
       expect(own.map((c) => c.kind).sort()).toEqual(expectedKinds.sort());
       for (const c of own) {
         const spec = c.spec as { enforcementAction: string; match: { namespaceSelector?: unknown; excludedNamespaces?: string[] } };

@@ -175,7 +175,10 @@ describe('operator', () => {
     expect(denied.json<{ message: string }>().message).toContain('metadata.labels has no label "team"');
     expect((await rawRequest(env.cp.kubeConfig, 'POST', '/api/v1/namespaces', nsBody(uniqueName('labelled'), { team: 'a' }))).status).toBe(201);
     await policies.delete('OperationPolicy', name);
-    await eventually('constraint pruned', async () => (await getConstraint('D8RequiredLabels', name)) === undefined, 60000);
+    // `*` reaches system namespaces too: the policy also had d8-system-warn-/d8-system-enforce- variants.
+    for (const n of [name, `d8-system-warn-${name}`, `d8-system-enforce-${name}`]) {
+      await eventually(`${n} pruned`, async () => (await getConstraint('D8RequiredLabels', n)) === undefined, 60000);
+    }
   }, 180000);
 
   test('a Deny policy reaching system namespaces warns in d8-*/kube-* and denies only where they opted in (reference §5.3)', async () => {
@@ -183,9 +186,10 @@ describe('operator', () => {
     const optedOut = uniqueName('d8-plain');
     const optedIn = uniqueName('d8-checked');
     const user = uniqueName('user');
-    await core().createNamespace({ body: { metadata: { name: optedOut, labels: { sysns: name } } } });
-    await core().createNamespace({ body: { metadata: { name: optedIn, labels: { sysns: name, 'security.deckhouse.io/enable-security-policy-check': 'true' } } } });
-    await core().createNamespace({ body: { metadata: { name: user, labels: { sysns: name } } } });
+    // `team` satisfies the requiredLabels policy of the test before, should Gatekeeper still hold it.
+    await core().createNamespace({ body: { metadata: { name: optedOut, labels: { sysns: name, team: 'a' } } } });
+    await core().createNamespace({ body: { metadata: { name: optedIn, labels: { sysns: name, team: 'a', 'security.deckhouse.io/enable-security-policy-check': 'true' } } } });
+    await core().createNamespace({ body: { metadata: { name: user, labels: { sysns: name, team: 'a' } } } });
     await policies.create(securityPolicy(name, { allowHostNetwork: false }, matchNamespaceLabels({ sysns: name })));
     for (const n of [name, `d8-system-warn-${name}`, `d8-system-enforce-${name}`]) await eventually(`constraint ${n}`, () => getConstraint('D8HostNetwork', n), 60000);
     const pod = (ns: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: uniqueName('hostnet'), namespace: ns }, spec: { hostNetwork: true, containers: [{ name: 'app', image: 'example/app:1' }] } });

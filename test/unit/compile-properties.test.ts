@@ -459,6 +459,12 @@ beforeAll(() => {
 
 // ---------------------------------------------------------------------------------------------
 
+/** A policy's constraint names: its own and the system-namespace variants (src/compile/system-namespaces.ts). */
+function variantNames(name: string): Set<string> & { warn: string } {
+  const warn = labelValue(`d8-system-warn-${name}`);
+  return Object.assign(new Set([name, warn, labelValue(`d8-system-enforce-${name}`)]), { warn });
+}
+
 describe('compile never throws', () => {
   test('garbage spec and metadata on a valid kind: rejected with spec/metadata errors', () => {
     fc.assert(
@@ -496,10 +502,15 @@ describe('compile never throws', () => {
         const name = policy.metadata!.name as string;
         const own = ownedBy(d, policy.kind, name);
         expect(own.map((o) => ({ kind: o.kind, name: o.metadata.name })).sort((a, b) => byCodePoint(a.kind, b.kind))).toEqual(outcome.constraints);
-        for (const c of own) expect(c.metadata.name).toBe(name);
         const spec = policy.spec as { enforcementAction?: string; policies: Obj };
         const action = (spec.enforcementAction ?? 'Deny').toLowerCase();
-        for (const c of own) expect((c.spec as { enforcementAction: string }).enforcementAction).toBe(action);
+        // Named after the policy, or its system-namespace variants (warn there, its action where opted in).
+        const variants = variantNames(name);
+        for (const c of own) {
+          expect(variants.has(c.metadata.name)).toBe(true);
+          const want = c.metadata.name === variants.warn ? 'warn' : action;
+          expect((c.spec as { enforcementAction: string }).enforcementAction).toBe(want);
+        }
         if (outcome.constraints.length === 0) expect(outcome.notes.join('\n')).toMatch(/no check applies/);
         // The documented defaults: privileged containers and privilege escalation are forbidden
         // unless explicitly allowed.
@@ -548,7 +559,8 @@ describe('compile never throws', () => {
     };
     const alone = compile(snapshotOf([good, goodOp]), assets());
     const expected = [...ownedBy(alone, 'SecurityPolicy', 'known-good'), ...ownedBy(alone, 'OperationPolicy', 'known-good-ops')];
-    expect(expected.map((c) => c.kind).sort()).toEqual(['D8AllowPrivilegeEscalation', 'D8AllowedHostPaths', 'D8AllowedRepos', 'D8HostNetwork', 'D8PrivilegedContainer']);
+    // known-good-ops selects by object label only: it reaches system namespaces (warn/enforce variants too).
+    expect(expected.map((c) => c.kind).sort()).toEqual(['D8AllowPrivilegeEscalation', 'D8AllowedHostPaths', 'D8AllowedRepos', 'D8AllowedRepos', 'D8AllowedRepos', 'D8HostNetwork', 'D8PrivilegedContainer']);
     fc.assert(
       fc.property(fc.array(fc.oneof(garbagePolicy, garbageObject, invalidPolicy.map((x) => x.policy)), { minLength: 1, maxLength: 3 }), (bad) => {
         // The good ones keep their names; garbage taking the same name would be a duplicate.
@@ -643,7 +655,8 @@ describe('names and labels', () => {
           }
         }
         for (const outcome of d.policies.filter((p) => p.valid)) {
-          for (const c of outcome.constraints) if (c.name !== outcome.name) problems.push(`${outcome.kind}/${outcome.name}: constraint ${c.kind}/${c.name}`);
+          const variants = variantNames(outcome.name);
+          for (const c of outcome.constraints) if (!variants.has(c.name)) problems.push(`${outcome.kind}/${outcome.name}: constraint ${c.kind}/${c.name}`);
         }
         expect(problems).toEqual([]);
         // No two objects share kind and name (a duplicate would make one silently overwrite the other).

@@ -1,0 +1,41 @@
+// What the operator's caches keep of each object: only the fields compile, plan, status and events
+// read. Everything else (managedFields, last-applied annotations, Gatekeeper's per-pod status and
+// audit violations, namespace specs) would cost memory in proportion to the cluster and, on every
+// status write by Gatekeeper, a useless reconcile. Pure; applied on receipt by the watch caches.
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+type Obj = KubernetesObject & { spec?: unknown; status?: unknown; [k: string]: unknown };
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function meta(o: Obj, keep: { labels?: boolean; annotations?: boolean; generation?: boolean }): Obj['metadata'] {
+  const m = o.metadata ?? {};
+  const out: NonNullable<Obj['metadata']> = { name: m.name, uid: m.uid, resourceVersion: m.resourceVersion };
+  if (m.namespace !== undefined) out.namespace = m.namespace;
+  if (keep.generation && m.generation !== undefined) out.generation = m.generation;
+  if (keep.labels && m.labels) out.labels = m.labels;
+  if (keep.annotations && m.annotations) {
+    const { [LAST_APPLIED]: _dropped, ...rest } = m.annotations;
+    if (Object.keys(rest).length > 0) out.annotations = rest;
+  }
+  return out;
+}
+
+/** Namespaces: name and labels (PSS level and action, policy namespace selectors). */
+export function slimNamespace(o: Obj): Obj {
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { labels: true }) };
+}
+
+/** Policies and the ModuleConfig: the whole spec (compiled) and status (compared before writing). */
+export function slimPolicy(o: Obj): Obj {
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { generation: true, labels: true }), spec: o.spec, status: o.status };
+}
+
+/** Our generated objects: what plan compares (metadata, spec) and whether Gatekeeper created a template. */
+export function slimGenerated(o: Obj): Obj {
+  const out: Obj = { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { labels: true, annotations: true, generation: true }) };
+  if (o.spec !== undefined) out.spec = o.spec;
+  const created = (o.status as { created?: unknown } | undefined)?.created;
+  if (created !== undefined) out.status = { created };
+  return out;
+}
