@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../kube/client.js';
 import type { Assets } from '../compile/assets.js';
 import { Controller } from '../reconcile/controller.js';
 import { packageAssets } from './assets.js';
@@ -31,7 +31,7 @@ and Config converged. Replicas elect a leader with a Lease; only the leader writ
 `;
 
 export interface OperatorOptions {
-  kc: KubeConfig;
+  client: KubeClient;
   namespace: string;
   gatekeeperNamespace: string;
   leaseName: string;
@@ -59,9 +59,9 @@ export interface Operator {
 /** Starts an operator instance (also used in-process by the integration tests). */
 export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const metrics = new Metrics(true);
-  const events = new KubeEvents(o.kc, PRODUCT_NAME, () => metrics.apiWrites.inc({ verb: 'create', kind: 'Event' }));
+  const events = new KubeEvents(o.client, PRODUCT_NAME, () => metrics.apiWrites.inc({ verb: 'create', kind: 'Event' }));
   const controller = new Controller({
-    kc: o.kc, logger: o.logger, metrics, events, gatekeeperNamespace: o.gatekeeperNamespace, assets: o.assets ?? packageAssets(),
+    client: o.client, logger: o.logger, metrics, events, gatekeeperNamespace: o.gatekeeperNamespace, assets: o.assets ?? packageAssets(),
     resyncMs: o.resyncMs, debounceMs: o.debounceMs, watchTimeoutSeconds: o.watchTimeoutSeconds,
   });
   const server = createServer((req, res) => {
@@ -87,7 +87,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
-  const elector = new LeaderElector(o.kc, {
+  const elector = new LeaderElector(o.client, {
     namespace: o.namespace,
     name: o.leaseName,
     identity: o.identity,
@@ -133,17 +133,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; run takes flags only`);
   const one = (k: Exclude<keyof typeof values, 'help'>) => values[k];
   const logger = makeLogger(one('log-level') ?? process.env.LOG_LEVEL ?? 'info');
-  const kc = new KubeConfig();
   const kubeconfig = one('kubeconfig') ?? process.env.KUBECONFIG;
-  if (kubeconfig) kc.loadFromFile(kubeconfig);
-  else kc.loadFromCluster();
+  const client = kubeconfig ? KubeClient.fromKubeconfigFile(kubeconfig.split(':')[0]) : KubeClient.inCluster();
   const addr = one('http-addr') ?? '0.0.0.0:8080';
   const m = /^(.*):(\d+)$/.exec(addr);
   if (!m) throw new UsageError(`--http-addr must be host:port, not ${addr}`);
   const resync = Number(one('resync') ?? '300');
   if (!Number.isFinite(resync) || resync < 10) throw new UsageError('--resync must be a number of seconds >= 10');
   const op = await startOperator({
-    kc, logger,
+    client, logger,
     namespace: one('namespace') ?? process.env.POD_NAMESPACE ?? 'd8-system',
     gatekeeperNamespace: one('gatekeeper-namespace') ?? DEFAULT_GATEKEEPER_NAMESPACE,
     leaseName: one('lease-name') ?? PRODUCT_NAME,

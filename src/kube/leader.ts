@@ -5,7 +5,29 @@
 // means another replica won. A leader that has not renewed for renewDeadline steps down, measured
 // from the start of its last successful renew, so it stops before any other replica can judge the
 // lease expired (renewDeadline < leaseDuration): never two leaders by our own view.
-import { CoordinationV1Api, Observable, V1MicroTime, type KubeConfig, type ObservableMiddleware, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
+import type { KubeClient } from './client.js';
+
+/** coordination.k8s.io/v1 LeaseSpec (times are MicroTime strings on the wire). */
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+  [k: string]: unknown;
+}
+interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
+  spec?: LeaseSpec;
+}
+
+/** metav1.MicroTime: RFC 3339 with microseconds. */
+function microTime(ms: number | string): string {
+  if (typeof ms === 'string') return ms;
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
 import { describeError, isConflict, isNotFound } from './errors.js';
 
 export interface LeaderElectorOptions {
@@ -31,23 +53,20 @@ export interface LeaderElectorOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
 }
 
-type LeaseRecord = Pick<V1LeaseSpec, 'holderIdentity' | 'leaseDurationSeconds' | 'acquireTime' | 'renewTime' | 'leaseTransitions'>;
+type LeaseRecord = Pick<LeaseSpec, 'holderIdentity' | 'leaseDurationSeconds' | 'acquireTime' | 'renewTime' | 'leaseTransitions'>;
 const JITTER = 0.2; // acquire attempts wait retryPeriod * [1, 1.2)
 
-function recordKey(spec: V1LeaseSpec | undefined): string {
+function recordKey(spec: LeaseSpec | undefined): string {
   const s = spec ?? {};
-  // Reads give MicroTime as strings; our own writes may hold Dates.
-  const t = (v: Date | string | undefined) => (v instanceof Date ? v.toISOString() : (v ?? null));
-  return JSON.stringify([s.holderIdentity ?? '', s.leaseDurationSeconds ?? 0, t(s.acquireTime), t(s.renewTime), s.leaseTransitions ?? 0]);
+  return JSON.stringify([s.holderIdentity ?? '', s.leaseDurationSeconds ?? 0, s.acquireTime ?? null, s.renewTime ?? null, s.leaseTransitions ?? 0]);
 }
 
 export class LeaderElector {
-  private readonly api: CoordinationV1Api;
   private readonly now: () => number;
   private readonly leaseMs: number;
   private readonly deadlineMs: number;
   private readonly retryMs: number;
-  private observed: V1LeaseSpec | undefined;
+  private observed: LeaseSpec | undefined;
   private observedKey = '';
   private observedTime = 0;
   private reportedLeader = '';
@@ -59,8 +78,7 @@ export class LeaderElector {
   private inflight: AbortController | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
 
-  constructor(kc: KubeConfig, private readonly opts: LeaderElectorOptions) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+  constructor(private readonly client: KubeClient, private readonly opts: LeaderElectorOptions) {
     this.now = opts.now ?? Date.now;
     this.leaseMs = (opts.leaseDurationSeconds ?? 15) * 1000;
     this.deadlineMs = (opts.renewDeadlineSeconds ?? 10) * 1000;
@@ -161,24 +179,19 @@ export class LeaderElector {
     });
   }
 
-  /** Per-attempt options: abort hung requests after renewDeadline (and on stop). */
-  private requestOptions(): { middleware: ObservableMiddleware[]; middlewareMergeStrategy: 'append' } {
+  /** Per-attempt abort signal: hung requests end after renewDeadline (and on stop). */
+  private attemptSignal(): AbortSignal {
     const ctl = new AbortController();
     this.inflight = ctl;
-    const signal = AbortSignal.any([ctl.signal, AbortSignal.timeout(this.deadlineMs)]);
-    return {
-      middleware: [{
-        pre: (ctx) => {
-          ctx.setSignal(signal);
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (res) => new Observable(Promise.resolve(res)),
-      }],
-      middlewareMergeStrategy: 'append',
-    };
+    return AbortSignal.any([ctl.signal, AbortSignal.timeout(this.deadlineMs)]);
   }
 
-  private observe(spec: V1LeaseSpec | undefined): void {
+  private leasePath(withName = true): string {
+    const { namespace, name } = this.opts;
+    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases${withName ? `/${encodeURIComponent(name)}` : ''}`;
+  }
+
+  private observe(spec: LeaseSpec | undefined): void {
     const key = recordKey(spec);
     if (key !== this.observedKey) {
       this.observed = spec;
@@ -195,26 +208,28 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(nowMs: number): Promise<boolean> {
     const { namespace, name, identity } = this.opts;
-    const options = this.requestOptions();
-    const record = (prev: V1LeaseSpec | undefined): LeaseRecord => {
+    const signal = this.attemptSignal();
+    const record = (prev: LeaseSpec | undefined): LeaseRecord => {
       // Keep acquireTime only when the record is ours; a takeover (also of a released lease) is a transition.
       const ours = prev !== undefined && prev.holderIdentity === identity;
-      const acquired = ours && prev.acquireTime !== undefined ? (prev.acquireTime as Date | string) : nowMs;
+      const acquired = ours && prev.acquireTime !== undefined ? prev.acquireTime : nowMs;
       return {
         holderIdentity: identity,
         leaseDurationSeconds: this.leaseMs / 1000,
-        acquireTime: new V1MicroTime(acquired),
-        renewTime: new V1MicroTime(nowMs),
+        acquireTime: microTime(acquired),
+        renewTime: microTime(nowMs),
         leaseTransitions: (prev?.leaseTransitions ?? 0) + (prev && !ours ? 1 : 0),
       };
     };
     try {
-      let lease: V1Lease;
+      let lease: Lease;
       try {
-        lease = await this.api.readNamespacedLease({ namespace, name }, options);
+        lease = await this.client.request<Lease>('GET', this.leasePath(), { signal });
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        const created = await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: record(undefined) } }, options);
+        const created = await this.client.request<Lease>('POST', this.leasePath(false), {
+          signal, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: record(undefined) },
+        });
         this.observe(created.spec);
         return true;
       }
@@ -222,7 +237,7 @@ export class LeaderElector {
       const holder = lease.spec?.holderIdentity ?? '';
       const duration = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
       if (holder && holder !== identity && this.observedTime + duration > this.now()) return false;
-      const replaced = await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec: { ...lease.spec, ...record(lease.spec ?? {}) } } }, options);
+      const replaced = await this.client.request<Lease>('PUT', this.leasePath(), { signal, body: { ...lease, spec: { ...lease.spec, ...record(lease.spec ?? {}) } } });
       this.observe(replaced.spec);
       return true;
     } catch (err) {
@@ -236,12 +251,12 @@ export class LeaderElector {
     const { namespace, name, identity } = this.opts;
     if ((this.observed?.holderIdentity ?? '') !== identity) return;
     try {
-      const options = this.requestOptions();
-      const lease = await this.api.readNamespacedLease({ namespace, name }, options);
+      const signal = this.attemptSignal();
+      const lease = await this.client.request<Lease>('GET', this.leasePath(), { signal });
       if (lease.spec?.holderIdentity !== identity) return;
-      const now = new V1MicroTime(this.now());
-      const spec: V1LeaseSpec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, acquireTime: now, renewTime: now };
-      const released = await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec } }, options);
+      const now = microTime(this.now());
+      const spec: LeaseSpec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, acquireTime: now, renewTime: now };
+      const released = await this.client.request<Lease>('PUT', this.leasePath(), { signal, body: { ...lease, spec } });
       this.observe(released.spec);
     } catch (err) {
       this.opts.log?.('warn', `leader election: releasing ${namespace}/${name} failed: ${describeError(err)}`);

@@ -1,6 +1,6 @@
-// A resilient list+watch cache of one resource type, written on client-node's `Watch` and a list
-// function instead of `makeInformer`/`ListWatch` (which in 1.4.0 stop for good on HTTP errors or a
-// failed list, have no backoff, report their own stop() as an error and can run duplicate loops).
+// A resilient list+watch cache of one resource type, on our own client (client-node's
+// `makeInformer`/`ListWatch` stop for good on HTTP errors or a failed list, have no backoff, report
+// their own stop() as an error and can run duplicate loops).
 //
 // One sequential loop per cache (single flight by construction):
 //
@@ -29,8 +29,15 @@
 //   ...
 //   await policies.stop();
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../util/backoff.js';
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeClient } from './client.js';
 import { describeError, httpStatus } from './errors.js';
+
+/** The part of a Kubernetes object the cache needs. */
+export interface KubernetesObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; generation?: number };
+}
 
 export interface ListResult<T> {
   items: T[];
@@ -142,7 +149,6 @@ const SHORT_WATCH_MS = 1000;
 
 export class Watched<T extends KubernetesObject> {
   private readonly opts: WatchedOptions<T> & Required<Pick<WatchedOptions<T>, 'watchTimeoutSeconds' | 'silenceTimeoutMs' | 'backoff' | 'listTimeoutMs'>>;
-  private readonly watcher: Watch;
   private cache = new Map<string, T>();
   private resourceVersion: string | undefined;
   private isSynced = false;
@@ -155,7 +161,7 @@ export class Watched<T extends KubernetesObject> {
   private abortWatch: (() => void) | undefined;
   private readonly counters: WatchedStats = { lists: 0, watches: 0, events: 0, changes: 0, restarts: 0, relists: 0, errors: 0 };
 
-  constructor(kc: KubeConfig, opts: WatchedOptions<T>) {
+  constructor(private readonly client: KubeClient, opts: WatchedOptions<T>) {
     this.opts = {
       watchTimeoutSeconds: 300,
       silenceTimeoutMs: 10 * 60 * 1000,
@@ -163,7 +169,6 @@ export class Watched<T extends KubernetesObject> {
       listTimeoutMs: 2 * 60 * 1000,
       ...opts,
     };
-    this.watcher = new Watch(kc);
     this.stopSignal = new Promise((resolve) => {
       this.signalStop = resolve;
     });
@@ -375,15 +380,15 @@ export class Watched<T extends KubernetesObject> {
       const startedAt = Date.now();
       let events = 0;
       let settled = false;
-      let controller: AbortController | undefined;
+      const controller = new AbortController();
       let watchdog: NodeJS.Timeout | undefined;
       const finish = (end: WatchEnd): void => {
         if (settled) return;
         settled = true;
         clearTimeout(watchdog);
         this.abortWatch = undefined;
-        // Our own abort makes client-node report AbortError (or ECONNRESET) to `done`: ignored, settled.
-        controller?.abort();
+        // Our own abort makes the request fail with AbortError: ignored, settled.
+        controller.abort();
         resolve(end);
       };
       const arm = (): void => {
@@ -423,14 +428,7 @@ export class Watched<T extends KubernetesObject> {
         else if (statusOf(err) === 410) finish({ kind: 'gone', reason: describe(err) });
         else finish({ kind: 'error', reason: describe(err) });
       };
-      this.watcher.watch(this.opts.path, query, onEvent, onDone).then(
-        (c) => {
-          controller = c;
-          // Settled (stop, watchdog) while connecting: close the late connection.
-          if (settled) c.abort();
-        },
-        (err: unknown) => onDone(err ?? new Error('watch failed')),
-      );
+      this.client.watch(this.opts.path, query, onEvent, controller.signal).then(() => onDone(null), (err: unknown) => onDone(err ?? new Error('watch failed')));
     });
   }
 }

@@ -1,10 +1,11 @@
 // I/O: carries out a plan. Server-side apply with one field manager for creates and updates,
 // deletes for prune, in dependency phases with bounded concurrency inside each. Each failure is recorded against its action (and so its policy) and the rest
 // of the plan still runs: one bad object must not hold every other policy back.
-import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
+import type { ApiResources } from '../kube/discovery.js';
 import { objectKey } from '../compile/types.js';
 import { describeError, isNotFound } from '../kube/errors.js';
-import { applyObject } from '../kube/ssa.js';
+import { applyObject, deleteObject } from '../kube/ssa.js';
 import type { Logger } from '../util/log.js';
 import type { Metrics } from './metrics.js';
 import type { Action } from './plan.js';
@@ -18,7 +19,8 @@ export interface ApplyOutcome {
 }
 
 export interface ApplyDeps {
-  api: KubernetesObjectApi;
+  client: KubeClient;
+  resources: ApiResources;
   fieldManager: string;
   log: Logger;
   metrics: Metrics;
@@ -70,14 +72,14 @@ async function applyOne(action: Action, deps: ApplyDeps, out: ApplyOutcome): Pro
     out.writes += 1;
     if (action.type === 'apply') {
       deps.metrics.apiWrites.inc({ verb: 'apply', kind: obj.kind });
-      const applied = await applyObject(deps.api, action.object as never, deps.fieldManager);
+      const applied = await applyObject(deps.client, deps.resources, action.object, deps.fieldManager);
       const rv = (applied as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
       if (rv) deps.accepted.set(objectKey(obj), rv);
       deps.log.info(`applied ${what} (${action.reason})`);
     } else {
       deps.metrics.apiWrites.inc({ verb: 'delete', kind: obj.kind });
       try {
-        await deps.api.delete(obj);
+        await deleteObject(deps.client, deps.resources, obj);
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }

@@ -2,7 +2,7 @@
 // worker (p-queue, concurrency 1, debounced and coalesced) runs a full pass (reconciler.ts), with
 // backoff after failures, a periodic resync and a re-check while constraints wait for templates.
 // Only the leader writes.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
 import PQueue from 'p-queue';
 import { PRODUCT_NAME } from '../api/types.js';
 import type { Check } from '../checks/types.js';
@@ -19,7 +19,7 @@ import { Sources } from './sources.js';
 export type { ReconcileReport } from './reconciler.js';
 
 export interface ControllerOptions {
-  kc: KubeConfig;
+  client: KubeClient;
   logger: Logger;
   metrics: Metrics;
   events: EventSink;
@@ -62,7 +62,7 @@ export class Controller {
     const catalog = opts.catalog ?? defaultCatalog;
     this.log = opts.logger;
     this.metrics = opts.metrics;
-    this.sources = new Sources(opts.kc, catalog, {
+    this.sources = new Sources(opts.client, catalog, {
       gatekeeperNamespace: opts.gatekeeperNamespace,
       onChange: () => this.markDirty(),
       onEvent: (watch, e) => {
@@ -72,7 +72,7 @@ export class Controller {
       watchTimeoutSeconds: opts.watchTimeoutSeconds,
     });
     this.reconciler = new Reconciler({
-      kc: opts.kc, sources: this.sources, assets: opts.assets, catalog, gatekeeperNamespace: opts.gatekeeperNamespace,
+      client: opts.client, sources: this.sources, assets: opts.assets, catalog, gatekeeperNamespace: opts.gatekeeperNamespace,
       fieldManager: opts.fieldManager ?? PRODUCT_NAME, events: opts.events, logger: opts.logger, metrics: opts.metrics,
       isLeader: () => this.leader, now: opts.now ?? (() => new Date()),
     });

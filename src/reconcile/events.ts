@@ -1,6 +1,6 @@
 // Kubernetes Events for errors and changes. Deduplicated in memory: the same message for the same
 // object is recorded once, so a resync at rest writes nothing.
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
 import { createHash } from 'node:crypto';
 
 export interface EventTarget {
@@ -17,12 +17,9 @@ export interface EventSink {
 }
 
 export class KubeEvents implements EventSink {
-  private readonly api: CoreV1Api;
   private readonly last = new Map<string, string>();
 
-  constructor(kc: KubeConfig, private readonly component: string, private readonly onWrite: () => void) {
-    this.api = kc.makeApiClient(CoreV1Api);
-  }
+  constructor(private readonly client: KubeClient, private readonly component: string, private readonly onWrite: () => void) {}
 
   async record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const key = `${target.kind}/${target.namespace ?? ''}/${target.name}/${reason}`;
@@ -37,15 +34,16 @@ export class KubeEvents implements EventSink {
     const now = new Date();
     const suffix = createHash('sha256').update(`${key}/${message}/${now.getTime()}`).digest('hex').slice(0, 12);
     this.onWrite();
-    await this.api.createNamespacedEvent({
-      namespace,
+    const time = now.toISOString();
+    await this.client.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
       body: {
+        apiVersion: 'v1', kind: 'Event',
         metadata: { name: `${target.name}.${suffix}`.slice(0, 253), namespace },
         involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace, uid: target.uid },
         type, reason, message: message.slice(0, 1024),
         source: { component: this.component },
         reportingComponent: this.component,
-        firstTimestamp: now, lastTimestamp: now, count: 1,
+        firstTimestamp: time, lastTimestamp: time, count: 1,
       },
     });
   }
@@ -53,12 +51,12 @@ export class KubeEvents implements EventSink {
   /** Whether an identical event about this object already exists (one read, first time per key only). */
   private async alreadyRecorded(namespace: string, target: EventTarget, reason: string, message: string): Promise<boolean> {
     try {
-      const list = await this.api.listNamespacedEvent({
-        namespace,
-        fieldSelector: `involvedObject.kind=${target.kind},involvedObject.name=${target.name},reason=${reason}`,
+      type EventList = { items: { message?: string; source?: { component?: string }; involvedObject?: { uid?: string } }[] };
+      const list = await this.client.request<EventList>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
+        query: { fieldSelector: `involvedObject.kind=${target.kind},involvedObject.name=${target.name},reason=${reason}` },
       });
       const text = message.slice(0, 1024);
-      return list.items.some((e) => e.message === text && e.source?.component === this.component && (!target.uid || e.involvedObject.uid === target.uid));
+      return list.items.some((e) => e.message === text && e.source?.component === this.component && (!target.uid || e.involvedObject?.uid === target.uid));
     } catch {
       return false; // cannot tell: record it (an extra event beats a lost one)
     }

@@ -2,7 +2,8 @@
 //   caches ──snapshot (pure)──► compile (pure) ──plan (pure)──► apply (I/O) ──► report (I/O)
 // Holds the little state that outlives a pass: the last valid settings and the resource versions
 // of our own applies. Scheduling (when a pass runs) is the controller's business.
-import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
+import { ApiResources } from '../kube/discovery.js';
 import { API_VERSION, MODULE_CONFIG_NAME } from '../api/types.js';
 import type { Check } from '../checks/types.js';
 import { compile, type Assets } from '../compile/index.js';
@@ -28,7 +29,7 @@ export interface ReconcileReport {
 }
 
 export interface ReconcilerOptions {
-  kc: KubeConfig;
+  client: KubeClient;
   sources: Sources;
   assets: Assets;
   catalog: readonly Check[];
@@ -42,7 +43,7 @@ export interface ReconcilerOptions {
 }
 
 export class Reconciler {
-  private readonly api: KubernetesObjectApi;
+  private readonly resources: ApiResources;
   private readonly reporter: Reporter;
   /** Undefined until settings were valid once: a fresh replica never falls back to looser defaults. */
   private lastGoodSettings: CompileSettings | undefined;
@@ -51,9 +52,9 @@ export class Reconciler {
   private served: { kinds: Set<string>; at: number } | undefined;
 
   constructor(private readonly o: ReconcilerOptions) {
-    this.api = KubernetesObjectApi.makeApiClient(o.kc);
+    this.resources = new ApiResources(o.client);
     this.reporter = new Reporter({
-      custom: o.kc.makeApiClient(CustomObjectsApi), events: o.events, log: o.logger, metrics: o.metrics, isLeader: o.isLeader,
+      client: o.client, events: o.events, log: o.logger, metrics: o.metrics, isLeader: o.isLeader,
     });
   }
 
@@ -92,7 +93,7 @@ export class Reconciler {
     const retain = new Set(desired.policies.filter((p) => !p.valid && p.name).map((p) => `${p.kind}/${p.name}`));
     const actions = plan(desired, { objects: live, readyTemplates: ready, complete: sources.synced, accepted: this.accepted }, { retainSources: retain });
 
-    const applied = await applyActions(actions, { api: this.api, fieldManager: this.o.fieldManager, log: this.o.logger, metrics: this.o.metrics, accepted: this.accepted });
+    const applied = await applyActions(actions, { client: this.o.client, resources: this.resources, fieldManager: this.o.fieldManager, log: this.o.logger, metrics: this.o.metrics, accepted: this.accepted });
     const cacheOf = (kind: string) => (kind === 'SecurityPolicy' ? sources.securityPolicies : sources.operationPolicies);
     const reports = policyReports(desired.policies, actions, applied.failed, (kind, name) => {
       const obj = cacheOf(kind).get(name);
@@ -115,7 +116,7 @@ export class Reconciler {
     const missing = named.some((k) => !this.served?.kinds.has(k));
     if (age > 300_000 || (missing && age > 30_000)) {
       try {
-        this.served = { kinds: await discoverKinds(this.o.kc), at: now };
+        this.served = { kinds: await discoverKinds(this.o.client), at: now };
       } catch (err) {
         this.o.metrics.errors.inc({ where: 'discovery' });
         this.o.logger.warn(`API discovery failed; kinds named by policies are not checked this pass: ${describeError(err)}`);

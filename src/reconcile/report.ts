@@ -1,7 +1,7 @@
 // I/O: reports a reconcile back to users. Policy status (merge patch of the status subresource,
 // only when it differs), Events for invalid policies, changed constraints, invalid settings and
 // namespace labels (the sink deduplicates), and the metrics that describe the desired state.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
 import { API_GROUP, API_VERSION, type PolicyKind } from '../api/types.js';
 import type { Desired, NamespaceIssue } from '../compile/types.js';
 import { describeError, isNotFound } from '../kube/errors.js';
@@ -15,7 +15,7 @@ import { mapLimit } from '../util/pool.js';
 const PLURALS: Record<PolicyKind, string> = { SecurityPolicy: 'securitypolicies', OperationPolicy: 'operationpolicies' };
 
 export interface ReporterDeps {
-  custom: CustomObjectsApi;
+  client: KubeClient;
   events: EventSink;
   log: Logger;
   metrics: Metrics;
@@ -64,10 +64,9 @@ export class Reporter {
       writes += 1;
       this.deps.metrics.apiWrites.inc({ verb: 'patch-status', kind: r.kind });
       try {
-        await this.deps.custom.patchClusterCustomObjectStatus(
-          { group: API_GROUP, version: 'v1alpha1', plural: PLURALS[r.kind], name: r.name, body: { status: r.status } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        );
+        await this.deps.client.request('PATCH', `/apis/${API_GROUP}/v1alpha1/${PLURALS[r.kind]}/${encodeURIComponent(r.name)}/status`, {
+          body: { status: r.status }, contentType: 'application/merge-patch+json',
+        });
       } catch (err) {
         if (isNotFound(err)) return; // deleted meanwhile
         this.deps.metrics.errors.inc({ where: 'status' });

@@ -1,26 +1,28 @@
 import { slimGenerated, slimNamespace, slimPolicy } from './slim.js';
 
 const managedFields = [{ manager: 'kubectl', fieldsV1: { 'f:metadata': {} } }];
+/** Objects as the API server sends them: more than the cache's type describes. */
+const raw = (o: object): never => o as never;
 
 test('namespaces keep name and labels only', () => {
-  expect(slimNamespace({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', uid: 'u', resourceVersion: '7', labels: { x: 'y' }, managedFields, annotations: { big: 'x'.repeat(1000) } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }))
-    .toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', uid: 'u', resourceVersion: '7', labels: { x: 'y' } } });
+  const ns = raw({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', uid: 'u', resourceVersion: '7', labels: { x: 'y' }, managedFields, annotations: { big: 'x'.repeat(1000) } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+  expect(slimNamespace(ns)).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', uid: 'u', resourceVersion: '7', labels: { x: 'y' } } });
 });
 
 test('generated objects keep spec, labels, our annotations and status.created; drop managedFields, last-applied and Gatekeeper status detail', () => {
-  const t = slimGenerated({
+  const t = slimGenerated(raw({
     apiVersion: 'templates.gatekeeper.sh/v1', kind: 'ConstraintTemplate',
     metadata: { name: 'd8x', uid: 'u', resourceVersion: '3', generation: 2, labels: { a: 'b' }, managedFields, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', mine: 'h' } },
     spec: { crd: {} }, status: { created: true, byPod: [{ id: 'gk', errors: [] }] },
-  });
+  }));
   expect(t).toEqual({
     apiVersion: 'templates.gatekeeper.sh/v1', kind: 'ConstraintTemplate',
     metadata: { name: 'd8x', uid: 'u', resourceVersion: '3', generation: 2, labels: { a: 'b' }, annotations: { mine: 'h' } }, spec: { crd: {} }, status: { created: true },
   });
-  expect(slimGenerated({ apiVersion: 'x/v1', kind: 'K', metadata: { name: 'c' }, spec: {}, status: { totalViolations: 3 } }).status).toBeUndefined();
+  expect(slimGenerated(raw({ apiVersion: 'x/v1', kind: 'K', metadata: { name: 'c' }, spec: {}, status: { totalViolations: 3 } })).status).toBeUndefined();
 });
 
 test('policies keep spec, status and generation', () => {
-  const p = slimPolicy({ apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name: 'p', generation: 4, managedFields }, spec: { policies: {} }, status: { observedGeneration: 4 } });
+  const p = slimPolicy(raw({ apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name: 'p', generation: 4, managedFields }, spec: { policies: {} }, status: { observedGeneration: 4 } }));
   expect(p).toEqual({ apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name: 'p', uid: undefined, resourceVersion: undefined, generation: 4 }, spec: { policies: {} }, status: { observedGeneration: 4 } });
 });

@@ -2,7 +2,7 @@
 // read. Everything else (managedFields, last-applied annotations, Gatekeeper's per-pod status and
 // audit violations, namespace specs) would cost memory in proportion to the cluster and, on every
 // status write by Gatekeeper, a useless reconcile. Pure; applied on receipt by the watch caches.
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '../kube/watched.js';
 
 type Obj = KubernetesObject & { spec?: unknown; status?: unknown; [k: string]: unknown };
 

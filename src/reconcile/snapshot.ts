@@ -1,6 +1,6 @@
 // Pure: the cache contents the operator holds, turned into compile's Snapshot and plan's LiveState.
 // No API calls, no clocks: unit-tested beside this file.
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '../kube/watched.js';
 import { resolveSettings } from '../compile/settings.js';
 import { objectKey, type CompileSettings, type FieldError, type NamespaceInput, type PolicyInput } from '../compile/types.js';
 import type { LiveObject } from './plan.js';

@@ -1,10 +1,9 @@
 // The operator's view of the cluster: one resilient list+watch cache per input and per kind of
 // object we generate. Every change only marks the world dirty; reconcile reads the caches.
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { listAll, type KubeClient } from '../kube/client.js';
 import type { Check } from '../checks/types.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../compile/labels.js';
-import { listAll } from '../kube/raw.js';
-import { Watched, type WatchedEvent } from '../kube/watched.js';
+import { Watched, type KubernetesObject, type WatchedEvent } from '../kube/watched.js';
 import { slimGenerated, slimNamespace, slimPolicy } from './slim.js';
 
 export interface SourceOptions {
@@ -33,14 +32,14 @@ export class Sources {
   readonly constraints = new Map<string, Watched<Obj>>();
   private readonly makeConstraintWatch: (kind: string) => Watched<Obj>;
 
-  constructor(kc: KubeConfig, catalog: readonly Check[], opts: SourceOptions) {
+  constructor(client: KubeClient, catalog: readonly Check[], opts: SourceOptions) {
     const make = (name: string, path: string, transform: (o: Obj) => Obj, labelSelector?: string, maxBackoffMs = 30000) =>
-      new Watched<Obj>(kc, {
+      new Watched<Obj>(client, {
         name, path, labelSelector, transform,
         // Plain JSON in pages: no client models, bounded responses. A missing resource (Gatekeeper
         // not installed yet) is a list error: the cache retries with backoff and stays unsynced,
         // so nothing is pruned against an empty view.
-        list: ({ labelSelector: selector }) => listAll<Obj>(kc, path, { labelSelector: selector }),
+        list: ({ labelSelector: selector }) => listAll<Obj>(client, path, { labelSelector: selector }),
         onChange: opts.onChange,
         onEvent: (e) => opts.onEvent(name, e),
         watchTimeoutSeconds: opts.watchTimeoutSeconds,

@@ -12,9 +12,8 @@ import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type
 import { parseAllDocuments } from 'yaml';
 import { startOperatorEnv, type OperatorEnv, waitConverged } from '../harness/operator-env.js';
 import type { Operator } from '../../src/cli/run.js';
-import { applyObject } from '../../src/kube/ssa.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { eventually, rawRequest, uniqueName, type RawResponse } from '../helpers/kube.js';
+import { eventually, rawRequest, uniqueName, type RawResponse, ssaApply } from '../helpers/kube.js';
 import { policyApi } from '../helpers/policies.js';
 import type { PolicyKind } from '../../src/api/types.js';
 
@@ -75,7 +74,7 @@ const core = () => admin.makeApiClient(CoreV1Api);
 
 /** `kubectl apply --server-side` as the cluster admin. */
 async function apply(obj: KubernetesObject): Promise<void> {
-  await applyObject(KubernetesObjectApi.makeApiClient(admin), obj, 'kubectl');
+  await ssaApply(KubernetesObjectApi.makeApiClient(admin), obj, 'kubectl');
 }
 
 /** Applies, retrying while the kind is not served yet (a constraint right after its template). */

@@ -6,11 +6,11 @@ import { mkdirSync, readdirSync, readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, AdmissionregistrationV1Api, ApiextensionsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { applyObject } from '../../src/kube/ssa.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { gatekeeperModuleDir, toolPath } from '../helpers/tools.js';
 import type { ControlPlane } from './control-plane.js';
 import { freePort, startProcess, waitFor, type Managed } from './processes.js';
+import { ssaApply } from '../helpers/kube.js';
 
 export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
 export const VALIDATING_WEBHOOK_NAME = 'gatekeeper-validating-webhook-configuration';
@@ -53,7 +53,7 @@ export async function installGatekeeperCrds(cp: ControlPlane): Promise<void> {
   const ext = cp.kubeConfig.makeApiClient(ApiextensionsV1Api);
   const crds = gatekeeperCrds();
   if (crds.length < 10) throw new Error(`expected Gatekeeper CRDs in its module, found ${crds.length}`);
-  for (const crd of crds) await applyObject(api, crd, 'ape-test-bed');
+  for (const crd of crds) await ssaApply(api, crd, 'ape-test-bed');
   await waitFor('Gatekeeper CRDs established', async () => {
     for (const crd of crds) {
       const got = await ext.readCustomResourceDefinition({ name: crd.metadata!.name! });
@@ -165,7 +165,7 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
       if (opts.registerWebhook !== false) {
         const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
         const caBundle = readFileSync(cp.pki.caCert).toString('base64');
-        await applyObject(api, validatingWebhookConfiguration(webhookBase, caBundle) as KubernetesObject, 'ape-test-bed');
+        await ssaApply(api, validatingWebhookConfiguration(webhookBase, caBundle) as KubernetesObject, 'ape-test-bed');
       }
     } catch (err) {
       await removeWebhook().catch(() => undefined);

@@ -5,14 +5,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiextensionsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { applyObject } from '../../src/kube/ssa.js';
 import { startOperator, type Operator } from '../../src/cli/run.js';
 import { makeLogger } from '../../src/util/log.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { GATEKEEPER_NAMESPACE, startGatekeeper, type Gatekeeper } from './gatekeeper.js';
 import { waitFor } from './processes.js';
-import { eventually } from '../helpers/kube.js';
+import { eventually, ssaApply, operatorClient } from '../helpers/kube.js';
 
 export const OPERATOR_USER = 'system:serviceaccount:d8-system:admission-policy-engine';
 
@@ -32,7 +31,7 @@ export async function installCrds(cp: ControlPlane): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
   const dir = join(packageRoot(), 'crds');
   const crds = readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => yamlObjects(join(dir, f)));
-  for (const crd of crds) await applyObject(api, crd, 'ape-test-bed');
+  for (const crd of crds) await ssaApply(api, crd, 'ape-test-bed');
   const ext = cp.kubeConfig.makeApiClient(ApiextensionsV1Api);
   await waitFor('our CRDs established', async () => {
     for (const crd of crds) {
@@ -53,14 +52,14 @@ export async function startOperatorEnv(): Promise<OperatorEnv> {
     const core = cp.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'd8-system' } } });
     const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
-    for (const obj of yamlObjects(join(packageRoot(), 'manifests/rbac.yaml'))) await applyObject(api, obj, 'ape-test-bed');
+    for (const obj of yamlObjects(join(packageRoot(), 'manifests/rbac.yaml'))) await ssaApply(api, obj, 'ape-test-bed');
     const operatorKc = cp.kubeConfigFor(OPERATOR_USER);
     const logger = makeLogger(process.env.APE_TEST_LOG_LEVEL ?? 'error');
     return {
       cp, gk, operatorKc,
       async startOperator(identity = 'op-1', opts = {}) {
         const op = await startOperator({
-          kc: operatorKc, logger, namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
+          client: operatorClient(operatorKc), logger, namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
           leaseName: 'admission-policy-engine', identity, httpHost: '127.0.0.1', httpPort: 0,
           resyncMs: opts.resyncMs ?? 60_000, debounceMs: 50,
           lease: { durationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 0.5 },

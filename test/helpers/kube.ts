@@ -1,6 +1,7 @@
 // Small helpers for tests that talk to the real API server.
 import { request, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubernetesObjectApi, PatchStrategy, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeClient } from '../../src/kube/client.js';
 
 export interface RawResponse {
   status: number;
@@ -60,4 +61,20 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+/**
+ * Server-side apply through client-node (the tests' own, independent client). client-node drops
+ * wire keys of built-in kinds that differ from its model names (`x-kubernetes-*`), so objects go
+ * through loadYaml first.
+ */
+export async function ssaApply<T extends KubernetesObject>(api: KubernetesObjectApi, obj: T, fieldManager: string): Promise<T> {
+  const { managedFields: _mf, resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
+  const body = loadYaml<T>(JSON.stringify({ ...obj, metadata }));
+  return api.patch(body, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+}
+
+/** The operator's own client for the same credentials as a client-node KubeConfig. */
+export function operatorClient(kc: KubeConfig): KubeClient {
+  return KubeClient.fromKubeconfig(kc.exportConfig());
 }

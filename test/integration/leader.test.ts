@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.js';
 import { LeaderElector, type LeaderElectorOptions } from '../../src/kube/leader.js';
-import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { eventually, rawRequest, uniqueName, operatorClient } from '../helpers/kube.js';
 
 const LEASE = 3;
 const DEADLINE = 2;
@@ -39,7 +39,7 @@ class Bed {
   constructor(readonly namespace: string) {}
 
   add(id: string, kc: KubeConfig = cp.kubeConfig, extra: Partial<LeaderElectorOptions> = {}): LeaderElector {
-    const e = new LeaderElector(kc, {
+    const e = new LeaderElector(operatorClient(kc), {
       namespace: this.namespace, name: LEASE_NAME, identity: id,
       leaseDurationSeconds: LEASE, renewDeadlineSeconds: DEADLINE, retryPeriodSeconds: RETRY,
       onStartedLeading: () => this.events.push({ id, ev: 'start', t: Date.now() }),
@@ -160,9 +160,9 @@ const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
 test('options are validated: renewDeadline < leaseDuration, retryPeriod small enough', () => {
   const base = { namespace: 'x', name: 'y', identity: 'z', onStartedLeading: () => undefined, onStoppedLeading: () => undefined };
-  expect(() => new LeaderElector(cp.kubeConfig, { ...base, leaseDurationSeconds: 2, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 })).toThrow(/leaseDurationSeconds/);
-  expect(() => new LeaderElector(cp.kubeConfig, { ...base, leaseDurationSeconds: 3, renewDeadlineSeconds: 1, retryPeriodSeconds: 1 })).toThrow(/renewDeadlineSeconds/);
-  expect(() => new LeaderElector(cp.kubeConfig, { ...base, identity: '' })).toThrow(/identity/);
+  expect(() => new LeaderElector(operatorClient(cp.kubeConfig), { ...base, leaseDurationSeconds: 2, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 })).toThrow(/leaseDurationSeconds/);
+  expect(() => new LeaderElector(operatorClient(cp.kubeConfig), { ...base, leaseDurationSeconds: 3, renewDeadlineSeconds: 1, retryPeriodSeconds: 1 })).toThrow(/renewDeadlineSeconds/);
+  expect(() => new LeaderElector(operatorClient(cp.kubeConfig), { ...base, identity: '' })).toThrow(/identity/);
 });
 
 test('exactly one of two electors leads; lease fields; stop() releases and the other leads within ~retryPeriod', async () => {

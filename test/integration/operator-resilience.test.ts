@@ -19,9 +19,8 @@ import { resolveSettings } from '../../src/compile/settings.js';
 import { MODULE_CONFIG_NAME } from '../../src/api/types.js';
 import { DESIRED_HASH_ANNOTATION, desiredHash, isSubset, type LiveObject } from '../../src/reconcile/plan.js';
 import { objectKey } from '../../src/compile/types.js';
-import { applyObject } from '../../src/kube/ssa.js';
 import { makeLogger } from '../../src/util/log.js';
-import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { eventually, rawRequest, uniqueName, ssaApply, operatorClient } from '../helpers/kube.js';
 import { assets } from '../helpers/assets.js';
 import { matchNamespaceLabels, policy, policyApi } from '../helpers/policies.js';
 import { namespaceInputs, policyInputs } from '../../src/reconcile/snapshot.js';
@@ -46,7 +45,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** An operator replica with the env's options, as any user (default: the shipped ServiceAccount). */
 async function startReplica(identity: string, kc: KubeConfig = env.operatorKc): Promise<Operator> {
   const op = await startOperator({
-    kc, logger: makeLogger(process.env.APE_TEST_LOG_LEVEL ?? 'error').child({ replica: identity }), namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
+    client: operatorClient(kc), logger: makeLogger(process.env.APE_TEST_LOG_LEVEL ?? 'error').child({ replica: identity }), namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
     leaseName: 'admission-policy-engine', identity, httpHost: '127.0.0.1', httpPort: 0, resyncMs: 60_000, debounceMs: 50, lease: LEASE,
   });
   running.add(op);
@@ -278,7 +277,7 @@ describe('operator resilience', () => {
       expect(hostPorts(before)).toEqual([]);
       const auditStart = env.cp.auditWrites(OPERATOR_USER).length;
 
-      await applyObject(api, moduleConfig({ podSecurityStandards: { policies: { hostPorts: { knownRanges: [{ min: 8000, max: 8100 }] } } } }), 'ape-test');
+      await ssaApply(api, moduleConfig({ podSecurityStandards: { policies: { hostPorts: { knownRanges: [{ min: 8000, max: 8100 }] } } } }), 'ape-test');
       await expectMatchesCompile('knownRanges applied');
       const updated = await pss();
       expect(hostPorts(updated)).toEqual([{ min: 8000, max: 8100 }]);
@@ -291,7 +290,7 @@ describe('operator resilience', () => {
       const settingsErrors = async () => (await leader.metrics.errors.get()).values.find((v) => v.labels.where === 'settings')?.value ?? 0;
       const errorsBefore = await settingsErrors();
       const auditInvalid = env.cp.auditWrites(OPERATOR_USER).length;
-      await applyObject(api, moduleConfig({ podSecurityStandards: { defaultPolicy: 'Strict', policies: { hostPorts: { knownRanges: [{ min: 9000, max: 9100 }] } } } }), 'ape-test');
+      await ssaApply(api, moduleConfig({ podSecurityStandards: { defaultPolicy: 'Strict', policies: { hostPorts: { knownRanges: [{ min: 9000, max: 9100 }] } } } }), 'ape-test');
       const ev = await eventually('InvalidSettings event', async () => {
         const events = await core().listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${MODULE_CONFIG_NAME}` });
         return events.items.find((e) => e.reason === 'InvalidSettings');

@@ -3,10 +3,9 @@
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, makeInformer, type KubernetesObject, type V1Namespace } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.js';
 import { startGatekeeper, type Gatekeeper } from '../harness/gatekeeper.js';
-import { applyObject } from '../../src/kube/ssa.js';
 import { catalog } from '../../src/checks/index.js';
 import { renderTemplate } from '../../src/compile/template.js';
-import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { eventually, rawRequest, uniqueName, ssaApply } from '../helpers/kube.js';
 import { rego } from '../helpers/assets.js';
 
 let cp: ControlPlane;
@@ -96,7 +95,7 @@ describe('Gatekeeper through its real webhook', () => {
 
   test('template is created, constraint enforced, violating pod denied, compliant pod admitted, warn warns', async () => {
     try {
-      await applyObject(api(), renderTemplate(check, rego()) as KubernetesObject, 'ape-test');
+      await ssaApply(api(), renderTemplate(check, rego()) as KubernetesObject, 'ape-test');
       const custom = cp.kubeConfig.makeApiClient(CustomObjectsApi);
       await eventually('template status.created', async () => {
         const t = (await custom.getClusterCustomObject({ group: 'templates.gatekeeper.sh', version: 'v1', plural: 'constrainttemplates', name: 'd8privilegedcontainer' })) as { status?: { created?: boolean } };
@@ -114,8 +113,8 @@ describe('Gatekeeper through its real webhook', () => {
         spec: { enforcementAction: action, match: { kinds: [{ apiGroups: [''], kinds: ['Pod'] }], namespaces: [namespace] } },
       });
       // The constraint kind exists only once Gatekeeper made its CRD: retry until it does.
-      await eventually('deny constraint applied', () => applyObject(api(), constraint('deny-privileged', 'deny', ns) as KubernetesObject, 'ape-test').then(() => true), 60000, 500);
-      await eventually('warn constraint applied', () => applyObject(api(), constraint('warn-privileged', 'warn', nsWarn) as KubernetesObject, 'ape-test').then(() => true), 60000, 500);
+      await eventually('deny constraint applied', () => ssaApply(api(), constraint('deny-privileged', 'deny', ns) as KubernetesObject, 'ape-test').then(() => true), 60000, 500);
+      await eventually('warn constraint applied', () => ssaApply(api(), constraint('warn-privileged', 'warn', nsWarn) as KubernetesObject, 'ape-test').then(() => true), 60000, 500);
       for (const name of ['deny-privileged', 'warn-privileged']) {
         await eventually(`${name} enforced`, async () => {
           const c = (await custom.getClusterCustomObject({ group: 'constraints.gatekeeper.sh', version: 'v1beta1', plural: 'd8privilegedcontainer', name })) as { status?: { byPod?: { enforced?: boolean }[] } };

@@ -10,7 +10,7 @@
 // and the resumed watch gets 410. Verified on kube-apiserver 1.36: `too old resource version: 203 (207)`.
 import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.js';
-import { eventually, uniqueName } from '../helpers/kube.js';
+import { eventually, uniqueName, operatorClient } from '../helpers/kube.js';
 import { Watched, type WatchedEvent, type WatchedOptions } from '../../src/kube/watched.js';
 
 let cp: ControlPlane;
@@ -48,7 +48,7 @@ function watchConfigMaps(ns: string, extra: Partial<WatchedOptions<V1ConfigMap>>
   const api = kc.makeApiClient(CoreV1Api);
   const events: WatchedEvent[] = [];
   let changes = 0;
-  const w = new Watched<V1ConfigMap>(kc, {
+  const w = new Watched<V1ConfigMap>(operatorClient(kc), {
     name: `configmaps/${ns}`,
     path: `/api/v1/namespaces/${ns}/configmaps`,
     list: ({ labelSelector }) => api.listNamespacedConfigMap({ namespace: ns, labelSelector }),
