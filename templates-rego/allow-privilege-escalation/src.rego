@@ -5,15 +5,11 @@
 package d8.allow_privilege_escalation
 
 import data.lib.pods
-
-exempt if {
-	input.parameters.exemptWindowsPods == true
-	pods.is_windows
-}
+import data.lib.review
 
 violation contains {"msg": msg, "details": {"field": "securityContext.allowPrivilegeEscalation", "actual": actual, "allowed": false}} if {
-	pods.reviewed
-	not exempt
+	review.reviewed
+	not pods.exempt_windows
 	some ctr in pods.containers
 	actual := object.get(pods.security_context(ctr.container), "allowPrivilegeEscalation", null)
 	actual != false

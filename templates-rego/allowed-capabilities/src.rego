@@ -12,6 +12,7 @@
 package d8.allowed_capabilities
 
 import data.lib.pods
+import data.lib.review
 
 allowed_caps := object.get(input.parameters, "allowedCapabilities", [])
 
@@ -19,16 +20,11 @@ required_drop := object.get(input.parameters, "requiredDropCapabilities", [])
 
 add_unrestricted if "ALL" in allowed_caps
 
-exempt if {
-	input.parameters.exemptWindowsPods == true
-	pods.is_windows
-}
+# securityContext.capabilities.add / .drop, [] when absent or null at any level: Pod Security
+# Admission reads a null as unset, so `capabilities: null` still has to drop what is required.
+added(c) := review.value(pods.security_context(c), ["capabilities", "add"], [])
 
-capabilities(c) := object.get(pods.security_context(c), "capabilities", {})
-
-added(c) := object.get(capabilities(c), "add", [])
-
-dropped(c) := object.get(capabilities(c), "drop", [])
+dropped(c) := review.value(pods.security_context(c), ["capabilities", "drop"], [])
 
 allowed_text := concat(", ", allowed_caps) if {
 	count(allowed_caps) > 0
@@ -45,8 +41,8 @@ drop_requirement(missing) := "ALL" if {
 } else := sprintf("%s (or ALL)", [concat(", ", missing)])
 
 violation contains {"msg": msg, "details": {"field": "securityContext.capabilities.add", "actual": added(ctr.container), "allowed": allowed_caps}} if {
-	pods.reviewed
-	not exempt
+	review.reviewed
+	not pods.exempt_windows
 	not add_unrestricted
 	some ctr in pods.containers
 	bad := sort({cap | some cap in added(ctr.container); not cap in allowed_caps})
@@ -55,8 +51,8 @@ violation contains {"msg": msg, "details": {"field": "securityContext.capabiliti
 }
 
 violation contains {"msg": msg, "details": {"field": "securityContext.capabilities.drop", "actual": dropped(ctr.container), "required": required_drop}} if {
-	pods.reviewed
-	not exempt
+	review.reviewed
+	not pods.exempt_windows
 	count(required_drop) > 0
 	some ctr in pods.containers
 	drop := dropped(ctr.container)

@@ -2,7 +2,7 @@
 # ("*" allows any). SecurityPolicy allowedClusterRoles.
 package d8.allowed_cluster_roles
 
-import data.lib.pods
+import data.lib.review
 
 # Absent parameter: no ClusterRole may be bound.
 allowed := {r | some r in object.get(object.get(input, "parameters", {}), "allowedClusterRoles", [])}
@@ -14,12 +14,12 @@ role_allowed(_) if allowed["*"]
 role_allowed(name) if allowed[name]
 
 violation contains {"msg": msg, "details": {"field": "roleRef.name", "actual": name, "allowed": sort(allowed)}} if {
-	pods.reviewed
+	review.reviewed
 	input.review.object.kind == "RoleBinding"
 	object.get(role_ref, "kind", "") == "ClusterRole"
 	name := object.get(role_ref, "name", "")
 	not role_allowed(name)
-	msg := sprintf("RoleBinding %q: roleRef.name is ClusterRole %q; allowed ClusterRoles: %s", [pods.object_name, name, describe_allowed])
+	msg := sprintf("%s: roleRef.name is ClusterRole %q; allowed ClusterRoles: %s", [review.object_label, name, describe_allowed])
 }
 
 describe_allowed := "none" if count(allowed) == 0

@@ -1,6 +1,7 @@
 package d8.allowed_cluster_roles_test
 
 import data.d8.allowed_cluster_roles as check
+import data.lib.testing as t
 
 params := {"allowedClusterRoles": ["view", "edit"]}
 
@@ -11,13 +12,11 @@ binding(kind, name) := {
 	"subjects": [{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}],
 }
 
-review_with(obj, p) := {"review": {"operation": "CREATE", "object": obj}, "parameters": p}
-
-review(obj) := review_with(obj, params)
+review(obj) := t.review_with(obj, params)
 
 msgs(inp) := m if {
 	v := check.violation with input as inp
-	m := {x.msg | some x in v}
+	m := t.msgs(v)
 }
 
 test_allowed_cluster_role if {
@@ -33,11 +32,11 @@ test_disallowed_cluster_role_message if {
 }
 
 test_empty_list_forbids_every_cluster_role if {
-	msgs(review_with(binding("ClusterRole", "view"), {"allowedClusterRoles": []})) == {`RoleBinding "rb": roleRef.name is ClusterRole "view"; allowed ClusterRoles: none`}
+	msgs(t.review_with(binding("ClusterRole", "view"), {"allowedClusterRoles": []})) == {`RoleBinding "rb": roleRef.name is ClusterRole "view"; allowed ClusterRoles: none`}
 }
 
 test_star_allows_any if {
-	count(check.violation) == 0 with input as review_with(binding("ClusterRole", "cluster-admin"), {"allowedClusterRoles": ["*"]})
+	count(check.violation) == 0 with input as t.review_with(binding("ClusterRole", "cluster-admin"), {"allowedClusterRoles": ["*"]})
 }
 
 test_names_are_exact if {
@@ -56,11 +55,11 @@ test_cluster_role_binding_not_reviewed if {
 }
 
 test_update_is_reviewed if {
-	inp := json.patch(review(binding("ClusterRole", "admin")), [{"op": "replace", "path": "/review/operation", "value": "UPDATE"}])
+	inp := t.as_operation(review(binding("ClusterRole", "admin")), "UPDATE")
 	count(check.violation) == 1 with input as inp
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review(binding("ClusterRole", "cluster-admin")), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review(binding("ClusterRole", "cluster-admin")), "DELETE")
 	count(check.violation) == 0 with input as inp
 }

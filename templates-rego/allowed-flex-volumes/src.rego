@@ -3,12 +3,13 @@
 package d8.allowed_flex_volumes
 
 import data.lib.pods
+import data.lib.review
 
 # Absent parameter: no driver is allowed.
 allowed_drivers := {d.driver | some d in object.get(object.get(input, "parameters", {}), "allowedFlexVolumes", [])}
 
 violation contains {"msg": msg, "details": {"field": "flexVolume.driver", "actual": driver, "allowed": sort(allowed_drivers)}} if {
-	pods.reviewed
+	review.reviewed
 	some volume in pods.pod_spec.volumes
 	flex := volume.flexVolume
 	flex != null

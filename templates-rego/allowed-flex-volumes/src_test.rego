@@ -1,10 +1,11 @@
 package d8.allowed_flex_volumes_test
 
 import data.d8.allowed_flex_volumes as check
+import data.lib.testing as t
 
 params := {"allowedFlexVolumes": [{"driver": "example/lvm"}, {"driver": "example/cifs"}]}
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": params}
+review(spec) := t.pod_review(spec, params)
 
 flex(name, driver) := {"name": name, "flexVolume": {"driver": driver}}
 
@@ -24,7 +25,7 @@ test_other_volume_types_ignored if {
 
 test_disallowed_driver_message if {
 	v := check.violation with input as review({"containers": [app], "volumes": [flex("data", "evil/driver")]})
-	{x.msg | some x in v} == {`volume "data": flexVolume.driver is "evil/driver"; allowed flexVolume drivers: "example/cifs", "example/lvm"`}
+	t.msgs(v) == {`volume "data": flexVolume.driver is "evil/driver"; allowed flexVolume drivers: "example/cifs", "example/lvm"`}
 }
 
 test_each_bad_volume_reported if {
@@ -35,7 +36,7 @@ test_each_bad_volume_reported if {
 test_empty_list_forbids_every_flex_volume if {
 	inp := json.patch(review({"containers": [app], "volumes": [flex("v", "example/lvm")]}), [{"op": "replace", "path": "/parameters", "value": {"allowedFlexVolumes": []}}])
 	v := check.violation with input as inp
-	{x.msg | some x in v} == {`volume "v": flexVolume.driver is "example/lvm"; allowed flexVolume drivers: none`}
+	t.msgs(v) == {`volume "v": flexVolume.driver is "example/lvm"; allowed flexVolume drivers: none`}
 }
 
 test_missing_driver_is_a_violation if {
@@ -43,21 +44,21 @@ test_missing_driver_is_a_violation if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [app], "volumes": [flex("v", "bad")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [app], "volumes": [flex("v", "bad")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_deployment if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [app], "volumes": [flex("v", "bad")]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.deployment({"containers": [app], "volumes": [flex("v", "bad")]})
+	count(check.violation) == 1 with input as t.review_with(obj, params)
 }
 
 test_cronjob if {
-	obj := {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [app], "volumes": [flex("v", "bad")]}}}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.cronjob({"containers": [app], "volumes": [flex("v", "bad")]})
+	count(check.violation) == 1 with input as t.review_with(obj, params)
 }
 
 test_non_pod_object_ignored if {
 	obj := {"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}}
-	count(check.violation) == 0 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	count(check.violation) == 0 with input as t.review_with(obj, params)
 }

@@ -6,6 +6,7 @@
 package d8.allowed_host_paths
 
 import data.lib.pods
+import data.lib.review
 
 # Absent parameter: no path is allowed.
 allowed := object.get(object.get(input, "parameters", {}), "allowedHostPaths", [])
@@ -43,14 +44,14 @@ read_only_required(path) if {
 }
 
 violation contains {"msg": msg, "details": {"field": "hostPath.path", "actual": vol.path, "allowed": allowed}} if {
-	pods.reviewed
+	review.reviewed
 	some vol in host_path_volumes
 	count(matching_entries(vol.path)) == 0
 	msg := sprintf("volume %q: hostPath.path is %q; %s", [vol.name, vol.path, describe_allowed])
 }
 
 violation contains {"msg": msg, "details": {"field": "volumeMounts.readOnly", "actual": object.get(mount, "readOnly", false), "allowed": true}} if {
-	pods.reviewed
+	review.reviewed
 	some vol in host_path_volumes
 	read_only_required(vol.path)
 	some ctr in pods.containers

@@ -1,12 +1,11 @@
 package d8.allowed_host_paths_test
 
 import data.d8.allowed_host_paths as check
+import data.lib.testing as t
 
 params := {"allowedHostPaths": [{"pathPrefix": "/var/log", "readOnly": true}, {"pathPrefix": "/data", "readOnly": false}]}
 
-review(spec) := review_with(spec, params)
-
-review_with(spec, p) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": p}
+review(spec) := t.pod_review(spec, params)
 
 hp(name, path) := {"name": name, "hostPath": {"path": path}}
 
@@ -16,7 +15,7 @@ ctr(name, mounts) := {"name": name, "image": "nginx", "volumeMounts": mounts}
 
 msgs(inp) := m if {
 	v := check.violation with input as inp
-	m := {x.msg | some x in v}
+	m := t.msgs(v)
 }
 
 test_allowed_read_only_mount if {
@@ -50,21 +49,21 @@ test_segment_matching if {
 
 test_prefix_with_trailing_slash if {
 	p := {"allowedHostPaths": [{"pathPrefix": "/foo/"}]}
-	count(check.violation) == 0 with input as review_with({"containers": [ctr("app", [])], "volumes": [hp("d", "/foo")]}, p)
-	count(check.violation) == 1 with input as review_with({"containers": [ctr("app", [])], "volumes": [hp("d", "/food")]}, p)
+	count(check.violation) == 0 with input as t.pod_review({"containers": [ctr("app", [])], "volumes": [hp("d", "/foo")]}, p)
+	count(check.violation) == 1 with input as t.pod_review({"containers": [ctr("app", [])], "volumes": [hp("d", "/food")]}, p)
 }
 
 test_root_prefix_allows_everything if {
 	p := {"allowedHostPaths": [{"pathPrefix": "/"}]}
-	count(check.violation) == 0 with input as review_with({"containers": [ctr("app", [mount("d", false)])], "volumes": [hp("d", "/etc/passwd")]}, p)
+	count(check.violation) == 0 with input as t.pod_review({"containers": [ctr("app", [mount("d", false)])], "volumes": [hp("d", "/etc/passwd")]}, p)
 }
 
 test_empty_list_forbids_every_host_path if {
-	msgs(review_with({"containers": [ctr("app", [])], "volumes": [hp("a", "/a"), {"name": "e", "emptyDir": {}}]}, {"allowedHostPaths": []})) == {`volume "a": hostPath.path is "/a"; hostPath volumes are not allowed`}
+	msgs(t.pod_review({"containers": [ctr("app", [])], "volumes": [hp("a", "/a"), {"name": "e", "emptyDir": {}}]}, {"allowedHostPaths": []})) == {`volume "a": hostPath.path is "/a"; hostPath volumes are not allowed`}
 }
 
 test_absent_parameter_forbids_every_host_path if {
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app"}], "volumes": [hp("a", "/a")]}}}}
+	count(check.violation) == 1 with input as t.review(t.pod({"containers": [{"name": "app"}], "volumes": [hp("a", "/a")]}))
 }
 
 test_writable_mount_of_read_only_prefix_message if {
@@ -77,8 +76,8 @@ test_read_only_absent_on_mount_is_a_violation if {
 
 test_writable_entry_among_matches_lifts_read_only if {
 	p := {"allowedHostPaths": [{"pathPrefix": "/var", "readOnly": true}, {"pathPrefix": "/var/log", "readOnly": false}]}
-	count(check.violation) == 0 with input as review_with({"containers": [ctr("app", [mount("l", false)])], "volumes": [hp("l", "/var/log/x")]}, p)
-	count(check.violation) == 1 with input as review_with({"containers": [ctr("app", [mount("l", false)])], "volumes": [hp("l", "/var/lib")]}, p)
+	count(check.violation) == 0 with input as t.pod_review({"containers": [ctr("app", [mount("l", false)])], "volumes": [hp("l", "/var/log/x")]}, p)
+	count(check.violation) == 1 with input as t.pod_review({"containers": [ctr("app", [mount("l", false)])], "volumes": [hp("l", "/var/lib")]}, p)
 }
 
 test_multi_container_each_writable_mount_reported if {
@@ -103,11 +102,11 @@ test_ephemeral_container_mount if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [ctr("app", [])], "volumes": [hp("etc", "/etc")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [ctr("app", [])], "volumes": [hp("etc", "/etc")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_deployment if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [ctr("app", [mount("logs", false)])], "volumes": [hp("logs", "/var/log"), hp("etc", "/etc")]}}}}
-	count(check.violation) == 2 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.deployment({"containers": [ctr("app", [mount("logs", false)])], "volumes": [hp("logs", "/var/log"), hp("etc", "/etc")]})
+	count(check.violation) == 2 with input as t.review_with(obj, params)
 }

@@ -6,6 +6,7 @@
 package d8.allowed_proc_mount
 
 import data.lib.pods
+import data.lib.review
 
 params := object.get(input, "parameters", {})
 
@@ -13,14 +14,9 @@ allowed_types := {"Default", "Unmasked"} if params.allowedProcMount == "Unmasked
 
 allowed_types := {"Default"} if not params.allowedProcMount == "Unmasked"
 
-exempt if {
-	params.exemptUserNamespacePods == true
-	pods.in_user_namespace
-}
-
 violation contains {"msg": msg, "details": {"field": "securityContext.procMount", "actual": proc_mount, "allowed": sort([t | some t in allowed_types])}} if {
-	pods.reviewed
-	not exempt
+	review.reviewed
+	not pods.exempt_user_namespace
 	some ctr in pods.containers
 	proc_mount := object.get(pods.security_context(ctr.container), "procMount", null)
 	proc_mount != null

@@ -8,11 +8,12 @@
 package d8.allowed_repos
 
 import data.lib.pods
+import data.lib.review
 
 allowed := concat(", ", [sprintf("%q", [r]) | some r in input.parameters.repos])
 
 violation contains {"msg": msg, "details": {"field": "image", "actual": image, "allowed": input.parameters.repos}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.containers
 	image := object.get(ctr.container, "image", "")
 	not from_allowed_repo(image)

@@ -1,10 +1,11 @@
 package d8.allowed_repos_test
 
 import data.d8.allowed_repos as check
+import data.lib.testing as t
 
 params := {"repos": ["registry.example.com/", "docker.io/library/"]}
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": params}
+review(spec) := t.pod_review(spec, params)
 
 ctr(name, image) := {"name": name, "image": image}
 
@@ -14,7 +15,7 @@ test_allowed_image if {
 
 test_disallowed_image_exact_message if {
 	v := check.violation with input as review({"containers": [ctr("app", "evil.io/app:1")]})
-	{x.msg | some x in v} == {`container "app": image "evil.io/app:1" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
+	t.msgs(v) == {`container "app": image "evil.io/app:1" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
 }
 
 test_plain_prefix_without_slash_is_not_pinned_to_a_registry if {
@@ -25,7 +26,7 @@ test_plain_prefix_without_slash_is_not_pinned_to_a_registry if {
 
 test_image_absent_is_reported if {
 	v := check.violation with input as review({"containers": [{"name": "app"}]})
-	{x.msg | some x in v} == {`container "app": image "" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
+	t.msgs(v) == {`container "app": image "" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
 }
 
 test_multi_container_reports_each if {
@@ -35,7 +36,7 @@ test_multi_container_reports_each if {
 
 test_init_container if {
 	v := check.violation with input as review({"containers": [ctr("a", "registry.example.com/a")], "initContainers": [ctr("init", "busybox")]})
-	{x.msg | some x in v} == {`initContainer "init": image "busybox" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
+	t.msgs(v) == {`initContainer "init": image "busybox" is not from an allowed repository; allowed repos: ["registry.example.com/", "docker.io/library/"]`}
 }
 
 test_ephemeral_container if {
@@ -44,16 +45,16 @@ test_ephemeral_container if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [ctr("app", "evil.io/app")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [ctr("app", "evil.io/app")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [ctr("app", "evil.io/app")]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.deployment({"containers": [ctr("app", "evil.io/app")]})
+	count(check.violation) == 1 with input as t.review_with(obj, params)
 }
 
 test_cronjob if {
-	obj := {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [ctr("app", "registry.example.com/app")]}}}}}}
-	count(check.violation) == 0 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.cronjob({"containers": [ctr("app", "registry.example.com/app")]})
+	count(check.violation) == 0 with input as t.review_with(obj, params)
 }

@@ -17,6 +17,7 @@
 package d8.allowed_seccomp_profiles
 
 import data.lib.pods
+import data.lib.review
 
 pod_annotation := "seccomp.security.alpha.kubernetes.io/pod"
 
@@ -28,11 +29,6 @@ allowed_files := object.get(input.parameters, "allowedLocalhostFiles", [])
 
 use_annotations if not input.parameters.ignoreAnnotations
 
-exempt if {
-	input.parameters.exemptWindowsPods == true
-	pods.is_windows
-}
-
 # Canonical profile kind of an allowedProfiles entry or annotation value.
 kind_of(v) := "RuntimeDefault" if v in {"RuntimeDefault", "runtime/default", "docker/default"}
 
@@ -42,11 +38,12 @@ kind_of(v) := "Localhost" if v in {"Localhost", "localhost"}
 
 kind_of(v) := v if not v in {"RuntimeDefault", "runtime/default", "docker/default", "Unconfined", "unconfined", "Localhost", "localhost"}
 
-# {kind, file} of a seccompProfile field.
-from_field(p) := {"kind": "Localhost", "file": object.get(p, "localhostProfile", "")} if p.type == "Localhost"
+# {kind, file} of a seccompProfile field. A null type or localhostProfile is unset (""), as
+# Kubernetes decodes it.
+from_field(p) := {"kind": "Localhost", "file": review.value(p, "localhostProfile", "")} if p.type == "Localhost"
 
 from_field(p) := {"kind": t, "file": ""} if {
-	t := object.get(p, "type", "")
+	t := review.value(p, "type", "")
 	t != "Localhost"
 }
 
@@ -107,45 +104,56 @@ field_text(p) := sprintf("Localhost %q", [p.file]) if p.kind == "Localhost"
 
 else := p.kind
 
+# The seccompProfile fields, undefined when absent or null: Pod Security Admission reads
+# `seccompProfile: null` as unset, so it neither declares a profile nor gives the container one.
+pod_field := p if {
+	p := pods.pod_security_context.seccompProfile
+	p != null
+}
+
+container_field(c) := p if {
+	p := pods.security_context(c).seccompProfile
+	p != null
+}
+
+# A legacy annotation's value when annotations are read; undefined when absent, empty or null
+# (each means unset).
+annotation(key) := v if {
+	use_annotations
+	v := pods.pod_annotations[key]
+	is_string(v)
+	v != ""
+}
+
 # Every declared profile: {who, field, profile, text}.
 declared contains {"who": "pod", "field": "spec.securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
-	p := from_field(pods.pod_security_context.seccompProfile)
+	p := from_field(pod_field)
 }
 
 declared contains {"who": pods.label(ctr), "field": "securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
 	some ctr in pods.containers
-	p := from_field(pods.security_context(ctr.container).seccompProfile)
+	p := from_field(container_field(ctr.container))
 }
 
 declared contains {"who": "pod", "field": sprintf("annotation %s", [pod_annotation]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
-	use_annotations
-	v := pods.pod_annotations[pod_annotation]
-	v != ""
+	v := annotation(pod_annotation)
 }
 
 declared contains {"who": pods.label(ctr), "field": sprintf("annotation %s", [key]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
-	use_annotations
 	some ctr in pods.containers
 	key := concat("", [container_annotation_prefix, ctr.name])
-	v := pods.pod_annotations[key]
-	v != ""
+	v := annotation(key)
 }
 
-annotated(name) if {
-	use_annotations
-	pods.pod_annotations[concat("", [container_annotation_prefix, name])] != ""
-}
+annotated(name) if annotation(concat("", [container_annotation_prefix, name]))
 
-annotated(_) if {
-	use_annotations
-	pods.pod_annotations[pod_annotation] != ""
-}
+annotated(_) if annotation(pod_annotation)
 
 # Containers with no profile anywhere.
 unset contains ctr if {
 	some ctr in pods.containers
-	not pods.security_context(ctr.container).seccompProfile
-	not pods.pod_security_context.seccompProfile
+	not container_field(ctr.container)
+	not pod_field
 	not annotated(ctr.name)
 }
 
@@ -169,16 +177,16 @@ requirement(profile) := sprintf("allowed seccomp profiles: %s; allowed localhost
 } else := sprintf("allowed seccomp profiles: %s", [allowed_text])
 
 violation contains {"msg": msg, "details": {"field": d.field, "actual": d.profile, "allowed": allowed_profiles}} if {
-	pods.reviewed
-	not exempt
+	review.reviewed
+	not pods.exempt_windows
 	some d in declared
 	not allowed(d.profile)
 	msg := sprintf("%s: %s is %s; %s", [d.who, d.field, d.text, requirement(d.profile)])
 }
 
 violation contains {"msg": msg, "details": {"field": "securityContext.seccompProfile", "actual": null, "allowed": allowed_profiles}} if {
-	pods.reviewed
-	not exempt
+	review.reviewed
+	not pods.exempt_windows
 	not unset_allowed
 	some ctr in unset
 	msg := sprintf("%s: no seccomp profile is set (securityContext.seccompProfile or spec.securityContext.seccompProfile); allowed seccomp profiles: %s", [pods.label(ctr), allowed_text])

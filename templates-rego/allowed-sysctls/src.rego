@@ -11,6 +11,7 @@
 package d8.allowed_sysctls
 
 import data.lib.pods
+import data.lib.review
 
 forbidden_patterns := object.get(input.parameters, "forbiddenSysctls", [])
 
@@ -45,20 +46,23 @@ allowed(name) if {
 	matches(pattern, name)
 }
 
+# The pod's sysctls, [] when absent or null.
+sysctls := review.value(pods.pod_security_context, "sysctls", [])
+
 list_text(xs) := concat(", ", xs) if {
 	count(xs) > 0
 } else := "none"
 
 violation contains {"msg": msg, "details": {"field": sprintf("spec.securityContext.sysctls[%d].name", [i]), "actual": s.name, "forbidden": forbidden_patterns}} if {
-	pods.reviewed
-	some i, s in object.get(pods.pod_security_context, "sysctls", [])
+	review.reviewed
+	some i, s in sysctls
 	forbidden(s.name)
 	msg := sprintf("pod: spec.securityContext.sysctls has %s; forbidden sysctls: %s", [s.name, list_text(forbidden_patterns)])
 }
 
 violation contains {"msg": msg, "details": {"field": sprintf("spec.securityContext.sysctls[%d].name", [i]), "actual": s.name, "allowed": input.parameters.allowedSysctls}} if {
-	pods.reviewed
-	some i, s in object.get(pods.pod_security_context, "sysctls", [])
+	review.reviewed
+	some i, s in sysctls
 	not forbidden(s.name)
 	not allowed(s.name)
 	msg := sprintf("pod: spec.securityContext.sysctls has %s; allowed sysctls: %s", [s.name, list_text(input.parameters.allowedSysctls)])

@@ -12,6 +12,7 @@
 package d8.allowed_users
 
 import data.lib.pods
+import data.lib.review
 
 params := object.get(input, "parameters", {})
 
@@ -19,23 +20,14 @@ rule(block) := object.get(object.get(params, block, {}), "rule", "RunAsAny")
 
 ranges(block) := object.get(object.get(params, block, {}), "ranges", [])
 
-# securityContexts, empty when absent or null.
+# The pod-level securityContext (lib.pods reads null as absent). An object without a pod spec has
+# none at all; it counts as empty, so the pod-level fsGroup and supplementalGroups rules judge it
+# as unset, as they always have.
 pod_ctx := c if {
 	c := pods.pod_security_context
-	c != null
 } else := {}
 
-ctx(container) := c if {
-	c := pods.security_context(container)
-	c != null
-} else := {}
-
-user_rule_applies if not user_namespace_exempt
-
-user_namespace_exempt if {
-	params.exemptUserNamespacePods == true
-	pods.in_user_namespace
-}
+user_rule_applies if not pods.exempt_user_namespace
 
 # ---- runAsUser: MustRunAsNonRoot ------------------------------------------------------------
 
@@ -44,7 +36,7 @@ non_root := rule("runAsUser") == "MustRunAsNonRoot"
 non_root_allowed := "the pod or every container must set securityContext.runAsNonRoot: true"
 
 violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAsNonRoot", "actual": false, "allowed": true}} if {
-	pods.reviewed
+	review.reviewed
 	non_root
 	user_rule_applies
 	pod_ctx.runAsNonRoot == false
@@ -52,27 +44,27 @@ violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAs
 }
 
 violation contains {"msg": msg, "details": {"field": "securityContext.runAsNonRoot", "actual": false, "allowed": true}} if {
-	pods.reviewed
+	review.reviewed
 	non_root
 	user_rule_applies
 	some ctr in pods.containers
-	ctx(ctr.container).runAsNonRoot == false
+	pods.security_context(ctr.container).runAsNonRoot == false
 	msg := sprintf("%s: securityContext.runAsNonRoot is false; %s", [pods.label(ctr), non_root_allowed])
 }
 
 # Neither the container nor the pod sets it (a pod-level false is reported once, above).
 violation contains {"msg": msg, "details": {"field": "securityContext.runAsNonRoot", "actual": null, "allowed": true}} if {
-	pods.reviewed
+	review.reviewed
 	non_root
 	user_rule_applies
 	object.get(pod_ctx, "runAsNonRoot", null) == null
 	some ctr in pods.containers
-	object.get(ctx(ctr.container), "runAsNonRoot", null) == null
+	object.get(pods.security_context(ctr.container), "runAsNonRoot", null) == null
 	msg := sprintf("%s: securityContext.runAsNonRoot is not set in the container or the pod; %s", [pods.label(ctr), non_root_allowed])
 }
 
 violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}} if {
-	pods.reviewed
+	review.reviewed
 	non_root
 	user_rule_applies
 	pod_ctx.runAsUser == 0
@@ -80,11 +72,11 @@ violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAs
 }
 
 violation contains {"msg": msg, "details": {"field": "securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}} if {
-	pods.reviewed
+	review.reviewed
 	non_root
 	user_rule_applies
 	some ctr in pods.containers
-	ctx(ctr.container).runAsUser == 0
+	pods.security_context(ctr.container).runAsUser == 0
 	msg := sprintf("%s: securityContext.runAsUser is 0; running as root (UID 0) is not allowed", [pods.label(ctr)])
 }
 
@@ -98,18 +90,18 @@ block_applies("runAsGroup")
 
 # The container's own value, else the pod's: {"value", "field"}; undefined when neither is set.
 effective(ctr, field) := {"value": v, "field": sprintf("securityContext.%s", [field])} if {
-	v := object.get(ctx(ctr.container), field, null)
+	v := object.get(pods.security_context(ctr.container), field, null)
 	v != null
 }
 
 effective(ctr, field) := {"value": v, "field": sprintf("spec.securityContext.%s (from the pod)", [field])} if {
-	object.get(ctx(ctr.container), field, null) == null
+	object.get(pods.security_context(ctr.container), field, null) == null
 	v := object.get(pod_ctx, field, null)
 	v != null
 }
 
 violation contains {"msg": msg, "details": {"field": field, "actual": null, "allowed": ranges(field)}} if {
-	pods.reviewed
+	review.reviewed
 	some field in container_blocks
 	rule(field) == "MustRunAs"
 	block_applies(field)
@@ -119,7 +111,7 @@ violation contains {"msg": msg, "details": {"field": field, "actual": null, "all
 }
 
 violation contains {"msg": msg, "details": {"field": eff.field, "actual": eff.value, "allowed": ranges(field)}} if {
-	pods.reviewed
+	review.reviewed
 	some field in container_blocks
 	rule(field) in {"MustRunAs", "MayRunAs"}
 	block_applies(field)
@@ -132,14 +124,14 @@ violation contains {"msg": msg, "details": {"field": eff.field, "actual": eff.va
 # ---- fsGroup, supplementalGroups (pod level) --------------------------------------------------
 
 violation contains {"msg": msg, "details": {"field": "spec.securityContext.fsGroup", "actual": null, "allowed": ranges("fsGroup")}} if {
-	pods.reviewed
+	review.reviewed
 	rule("fsGroup") == "MustRunAs"
 	object.get(pod_ctx, "fsGroup", null) == null
 	msg := sprintf("pod: spec.securityContext.fsGroup is not set; it must be set within the allowed ranges: %s", [describe_ranges(ranges("fsGroup"))])
 }
 
 violation contains {"msg": msg, "details": {"field": "spec.securityContext.fsGroup", "actual": v, "allowed": ranges("fsGroup")}} if {
-	pods.reviewed
+	review.reviewed
 	rule("fsGroup") in {"MustRunAs", "MayRunAs"}
 	v := object.get(pod_ctx, "fsGroup", null)
 	v != null
@@ -147,20 +139,17 @@ violation contains {"msg": msg, "details": {"field": "spec.securityContext.fsGro
 	msg := sprintf("pod: spec.securityContext.fsGroup is %v; allowed ranges: %s", [v, describe_ranges(ranges("fsGroup"))])
 }
 
-supplemental_groups := g if {
-	g := object.get(pod_ctx, "supplementalGroups", [])
-	g != null
-} else := []
+supplemental_groups := review.value(pod_ctx, "supplementalGroups", [])
 
 violation contains {"msg": msg, "details": {"field": "spec.securityContext.supplementalGroups", "actual": [], "allowed": ranges("supplementalGroups")}} if {
-	pods.reviewed
+	review.reviewed
 	rule("supplementalGroups") == "MustRunAs"
 	count(supplemental_groups) == 0
 	msg := sprintf("pod: spec.securityContext.supplementalGroups is not set; it must list groups within the allowed ranges: %s", [describe_ranges(ranges("supplementalGroups"))])
 }
 
 violation contains {"msg": msg, "details": {"field": "spec.securityContext.supplementalGroups", "actual": g, "allowed": ranges("supplementalGroups")}} if {
-	pods.reviewed
+	review.reviewed
 	rule("supplementalGroups") in {"MustRunAs", "MayRunAs"}
 	some g in supplemental_groups
 	not in_some_range(g, ranges("supplementalGroups"))

@@ -1,18 +1,17 @@
 package d8.allowed_users_test
 
 import data.d8.allowed_users as check
+import data.lib.testing as t
 
 pss := {"runAsUser": {"rule": "MustRunAsNonRoot"}, "exemptUserNamespacePods": true}
 
-review_with(spec, p) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": p}
-
-review(spec) := review_with(spec, pss)
+review(spec) := t.pod_review(spec, pss)
 
 c(name, sc) := {"name": name, "image": "nginx", "securityContext": sc}
 
 msgs(inp) := m if {
 	v := check.violation with input as inp
-	m := {x.msg | some x in v}
+	m := t.msgs(v)
 }
 
 # ---- MustRunAsNonRoot (PSA restricted runAsNonRoot + runAsUser) ----
@@ -73,7 +72,7 @@ test_user_namespace_pods_exempt if {
 	count(check.violation) == 0 with input as review(spec)
 
 	# Without the exemption, or with hostUsers: true, the pod is checked.
-	count(check.violation) == 2 with input as review_with(spec, {"runAsUser": {"rule": "MustRunAsNonRoot"}})
+	count(check.violation) == 2 with input as t.pod_review(spec, {"runAsUser": {"rule": "MustRunAsNonRoot"}})
 	count(check.violation) == 2 with input as review(json.patch(spec, [{"op": "replace", "path": "/hostUsers", "value": true}]))
 }
 
@@ -92,15 +91,15 @@ ranged := {
 
 test_must_run_as_within_range if {
 	spec := {"securityContext": {"runAsUser": 1500, "fsGroup": 15, "supplementalGroups": [1, 50]}, "containers": [c("a", {"runAsUser": 1000, "runAsGroup": 150}), c("b", {"runAsGroup": 900})]}
-	count(check.violation) == 0 with input as review_with(spec, ranged)
+	count(check.violation) == 0 with input as t.pod_review(spec, ranged)
 }
 
 test_must_run_as_unset if {
-	msgs(review_with({"securityContext": {"fsGroup": 10}, "containers": [c("a", {})]}, ranged)) == {`container "a": runAsUser is not set in the container or the pod securityContext; it must be set within the allowed ranges: 1000-2000`}
+	msgs(t.pod_review({"securityContext": {"fsGroup": 10}, "containers": [c("a", {})]}, ranged)) == {`container "a": runAsUser is not set in the container or the pod securityContext; it must be set within the allowed ranges: 1000-2000`}
 }
 
 test_must_run_as_out_of_range if {
-	msgs(review_with({"securityContext": {"fsGroup": 10, "runAsUser": 5}, "containers": [c("a", {}), c("b", {"runAsUser": 3000})]}, ranged)) == {
+	msgs(t.pod_review({"securityContext": {"fsGroup": 10, "runAsUser": 5}, "containers": [c("a", {}), c("b", {"runAsUser": 3000})]}, ranged)) == {
 		`container "a": spec.securityContext.runAsUser (from the pod) is 5; allowed ranges: 1000-2000`,
 		`container "b": securityContext.runAsUser is 3000; allowed ranges: 1000-2000`,
 	}
@@ -108,52 +107,83 @@ test_must_run_as_out_of_range if {
 
 test_may_run_as if {
 	spec := {"securityContext": {"runAsUser": 1000, "fsGroup": 10}, "containers": [c("a", {}), c("b", {"runAsGroup": 300})]}
-	msgs(review_with(spec, ranged)) == {`container "b": securityContext.runAsGroup is 300; allowed ranges: 100-200, 500 or more`}
+	msgs(t.pod_review(spec, ranged)) == {`container "b": securityContext.runAsGroup is 300; allowed ranges: 100-200, 500 or more`}
 }
 
 test_fs_group if {
-	msgs(review_with({"securityContext": {"runAsUser": 1000}, "containers": [c("a", {})]}, ranged)) == {"pod: spec.securityContext.fsGroup is not set; it must be set within the allowed ranges: 10-20"}
-	msgs(review_with({"securityContext": {"runAsUser": 1000, "fsGroup": 30}, "containers": [c("a", {})]}, ranged)) == {"pod: spec.securityContext.fsGroup is 30; allowed ranges: 10-20"}
+	msgs(t.pod_review({"securityContext": {"runAsUser": 1000}, "containers": [c("a", {})]}, ranged)) == {"pod: spec.securityContext.fsGroup is not set; it must be set within the allowed ranges: 10-20"}
+	msgs(t.pod_review({"securityContext": {"runAsUser": 1000, "fsGroup": 30}, "containers": [c("a", {})]}, ranged)) == {"pod: spec.securityContext.fsGroup is 30; allowed ranges: 10-20"}
 }
 
 test_supplemental_groups if {
-	msgs(review_with({"securityContext": {"runAsUser": 1000, "fsGroup": 10, "supplementalGroups": [1, 60, 70]}, "containers": [c("a", {})]}, ranged)) == {
+	msgs(t.pod_review({"securityContext": {"runAsUser": 1000, "fsGroup": 10, "supplementalGroups": [1, 60, 70]}, "containers": [c("a", {})]}, ranged)) == {
 		"pod: spec.securityContext.supplementalGroups contains 60; allowed ranges: up to 50",
 		"pod: spec.securityContext.supplementalGroups contains 70; allowed ranges: up to 50",
 	}
 	p := {"supplementalGroups": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 5}]}}
-	msgs(review_with({"containers": [c("a", {})]}, p)) == {"pod: spec.securityContext.supplementalGroups is not set; it must list groups within the allowed ranges: 1-5"}
+	msgs(t.pod_review({"containers": [c("a", {})]}, p)) == {"pod: spec.securityContext.supplementalGroups is not set; it must list groups within the allowed ranges: 1-5"}
 }
 
 test_must_run_as_every_container_kind if {
 	p := {"runAsGroup": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 5}]}}
 	spec := {"containers": [c("a", {"runAsGroup": 1}), c("b", {"runAsGroup": 9})], "initContainers": [c("i", {})], "ephemeralContainers": [c("e", {"runAsGroup": 0})]}
-	count(check.violation) == 3 with input as review_with(spec, p)
+	count(check.violation) == 3 with input as t.pod_review(spec, p)
 }
 
 test_run_as_any_and_absent_blocks_allow_everything if {
 	spec := {"securityContext": {"runAsUser": 0, "runAsNonRoot": false}, "containers": [c("a", {"runAsUser": 0})]}
-	count(check.violation) == 0 with input as review_with(spec, {"runAsUser": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}})
-	count(check.violation) == 0 with input as review_with(spec, {})
+	count(check.violation) == 0 with input as t.pod_review(spec, {"runAsUser": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}})
+	count(check.violation) == 0 with input as t.pod_review(spec, {})
 }
 
 test_empty_ranges_allow_nothing if {
-	msgs(review_with({"containers": [c("a", {"runAsUser": 1})]}, {"runAsUser": {"rule": "MustRunAs"}})) == {`container "a": securityContext.runAsUser is 1; allowed ranges: none`}
+	msgs(t.pod_review({"containers": [c("a", {"runAsUser": 1})]}, {"runAsUser": {"rule": "MustRunAs"}})) == {`container "a": securityContext.runAsUser is 1; allowed ranges: none`}
 }
 
 # ---- operations and controllers ----
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [c("a", {"runAsUser": 0})]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [c("a", {"runAsUser": 0})]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_deployment if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"securityContext": {"runAsNonRoot": true}, "containers": [c("a", {"runAsUser": 0})]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": pss}
+	obj := t.deployment({"securityContext": {"runAsNonRoot": true}, "containers": [c("a", {"runAsUser": 0})]})
+	count(check.violation) == 1 with input as t.review_with(obj, pss)
 }
 
 test_cronjob if {
-	obj := {"kind": "CronJob", "metadata": {"name": "cj"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": pss}
+	obj := t.cronjob({"containers": [{"name": "a"}]})
+	count(check.violation) == 1 with input as t.review_with(obj, pss)
+}
+
+# ---- explicit nulls: Pod Security Admission reads them as absent ----
+
+test_null_security_contexts_are_not_set if {
+	msgs(review({"securityContext": null, "containers": [c("a", null)]})) == {`container "a": securityContext.runAsNonRoot is not set in the container or the pod; the pod or every container must set securityContext.runAsNonRoot: true`}
+	count(check.violation) == 0 with input as review({"securityContext": null, "containers": [c("a", {"runAsNonRoot": true})]})
+	count(check.violation) == 0 with input as review({"securityContext": {"runAsNonRoot": true}, "containers": [c("a", null)]})
+}
+
+test_null_fields_are_not_set if {
+	# A null runAsNonRoot neither satisfies nor breaks the rule; a null runAsUser is no root UID.
+	count(check.violation) == 0 with input as review({"securityContext": {"runAsNonRoot": true, "runAsUser": null}, "containers": [c("a", {"runAsNonRoot": null, "runAsUser": null})]})
+	count(check.violation) == 1 with input as review({"securityContext": {"runAsNonRoot": null}, "containers": [c("a", {"runAsNonRoot": null})]})
+}
+
+test_null_container_value_falls_back_to_the_pod if {
+	msgs(t.pod_review({"securityContext": {"fsGroup": 10, "runAsUser": 5}, "containers": [c("a", {"runAsUser": null})]}, ranged)) == {`container "a": spec.securityContext.runAsUser (from the pod) is 5; allowed ranges: 1000-2000`}
+}
+
+test_null_pod_groups_are_not_set if {
+	msgs(t.pod_review({"securityContext": {"runAsUser": 1000, "fsGroup": null}, "containers": [c("a", {})]}, ranged)) == {"pod: spec.securityContext.fsGroup is not set; it must be set within the allowed ranges: 10-20"}
+	p := {"supplementalGroups": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 5}]}}
+	msgs(t.pod_review({"securityContext": {"supplementalGroups": null}, "containers": [c("a", {})]}, p)) == {"pod: spec.securityContext.supplementalGroups is not set; it must list groups within the allowed ranges: 1-5"}
+	msgs(t.pod_review({"securityContext": null, "containers": [c("a", {})]}, p)) == {"pod: spec.securityContext.supplementalGroups is not set; it must list groups within the allowed ranges: 1-5"}
+}
+
+test_null_security_context_in_every_kind if {
+	every kind in t.pod_kinds {
+		count(check.violation) == 1 with input as t.review_with(t.pod_object(kind, {"securityContext": null, "containers": [c("a", null)]}), pss)
+	}
 }

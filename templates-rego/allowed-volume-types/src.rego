@@ -5,6 +5,7 @@
 package d8.allowed_volume_types
 
 import data.lib.pods
+import data.lib.review
 
 # Absent parameter: no type is allowed.
 allowed := {t | some t in object.get(object.get(input, "parameters", {}), "volumes", [])}
@@ -21,7 +22,7 @@ type_allowed(_) if allowed["*"]
 type_allowed(t) if allowed[t]
 
 violation contains {"msg": msg, "details": {"field": "volumes", "actual": t, "allowed": sort(allowed)}} if {
-	pods.reviewed
+	review.reviewed
 	some volume in pods.pod_spec.volumes
 	some t in effective_types(volume)
 	not type_allowed(t)

@@ -1,18 +1,17 @@
 package d8.allowed_volume_types_test
 
 import data.d8.allowed_volume_types as check
+import data.lib.testing as t
 
 restricted := ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"]
 
-review_with(spec, p) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": p}
-
-review(spec) := review_with(spec, {"volumes": restricted})
+review(spec) := t.pod_review(spec, {"volumes": restricted})
 
 app := {"name": "app", "image": "nginx"}
 
 msgs(inp) := m if {
 	v := check.violation with input as inp
-	m := {x.msg | some x in v}
+	m := t.msgs(v)
 }
 
 test_allowed_types if {
@@ -30,7 +29,7 @@ test_no_volumes if {
 
 test_sourceless_volume_counts_as_empty_dir if {
 	count(check.violation) == 0 with input as review({"containers": [app], "volumes": [{"name": "v"}]})
-	count(check.violation) == 1 with input as review_with({"containers": [app], "volumes": [{"name": "v"}]}, {"volumes": ["secret"]})
+	count(check.violation) == 1 with input as t.pod_review({"containers": [app], "volumes": [{"name": "v"}]}, {"volumes": ["secret"]})
 }
 
 test_null_source_ignored if {
@@ -38,7 +37,7 @@ test_null_source_ignored if {
 }
 
 test_disallowed_type_message if {
-	msgs(review_with({"containers": [app], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}, {"volumes": ["secret", "configMap"]})) == {`volume "h": type hostPath is not allowed; allowed volume types: configMap, secret`}
+	msgs(t.pod_review({"containers": [app], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}, {"volumes": ["secret", "configMap"]})) == {`volume "h": type hostPath is not allowed; allowed volume types: configMap, secret`}
 }
 
 test_each_bad_volume_reported if {
@@ -47,12 +46,12 @@ test_each_bad_volume_reported if {
 }
 
 test_star_allows_everything if {
-	count(check.violation) == 0 with input as review_with({"containers": [app], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}, {"volumes": ["*"]})
+	count(check.violation) == 0 with input as t.pod_review({"containers": [app], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}, {"volumes": ["*"]})
 }
 
 test_none_allows_nothing if {
-	msgs(review_with({"containers": [app], "volumes": [{"name": "s", "secret": {}}]}, {"volumes": ["none"]})) == {`volume "s": type secret is not allowed; allowed volume types: none`}
-	count(check.violation) == 1 with input as review_with({"containers": [app], "volumes": [{"name": "s", "secret": {}}]}, {"volumes": []})
+	msgs(t.pod_review({"containers": [app], "volumes": [{"name": "s", "secret": {}}]}, {"volumes": ["none"]})) == {`volume "s": type secret is not allowed; allowed volume types: none`}
+	count(check.violation) == 1 with input as t.pod_review({"containers": [app], "volumes": [{"name": "s", "secret": {}}]}, {"volumes": []})
 }
 
 test_volume_mounted_by_many_containers_reported_once if {
@@ -62,16 +61,16 @@ test_volume_mounted_by_many_containers_reported_once if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [app], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [app], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_statefulset if {
-	obj := {"kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {"template": {"spec": {"containers": [app], "volumes": [{"name": "g", "gitRepo": {"repository": "r"}}]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {"volumes": restricted}}
+	obj := t.controller("StatefulSet", "s", {"containers": [app], "volumes": [{"name": "g", "gitRepo": {"repository": "r"}}]})
+	count(check.violation) == 1 with input as t.review_with(obj, {"volumes": restricted})
 }
 
 test_cronjob if {
-	obj := {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [app], "volumes": [{"name": "g", "flexVolume": {"driver": "d"}}]}}}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {"volumes": restricted}}
+	obj := t.cronjob({"containers": [app], "volumes": [{"name": "g", "flexVolume": {"driver": "d"}}]})
+	count(check.violation) == 1 with input as t.review_with(obj, {"volumes": restricted})
 }

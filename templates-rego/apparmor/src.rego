@@ -16,6 +16,7 @@
 package d8.apparmor
 
 import data.lib.pods
+import data.lib.review
 
 annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
 
@@ -32,34 +33,57 @@ allowed(profile) if {
 	glob.match(pattern, null, profile)
 }
 
-# The annotation form of an appArmorProfile field.
+# The annotation form of an appArmorProfile field; a null localhostProfile is unset (""). A field
+# without a type (absent or null alike) gives no profile: the API server rejects it before
+# admission.
 field_profile(p) := "runtime/default" if p.type == "RuntimeDefault"
 
-field_profile(p) := concat("", ["localhost/", object.get(p, "localhostProfile", "")]) if p.type == "Localhost"
+field_profile(p) := concat("", ["localhost/", review.value(p, "localhostProfile", "")]) if p.type == "Localhost"
 
 field_profile(p) := "unconfined" if p.type == "Unconfined"
 
-field_profile(p) := sprintf("%v", [object.get(p, "type", "")]) if not p.type in {"RuntimeDefault", "Localhost", "Unconfined"}
+field_profile(p) := sprintf("%v", [p.type]) if {
+	p.type != null
+	not p.type in {"RuntimeDefault", "Localhost", "Unconfined"}
+}
+
+# The appArmorProfile fields, undefined when absent or null: Pod Security Admission reads
+# `appArmorProfile: null` as unset, so the container runs the runtime default.
+pod_field := p if {
+	p := pods.pod_security_context.appArmorProfile
+	p != null
+}
+
+container_field(c) := p if {
+	p := pods.security_context(c).appArmorProfile
+	p != null
+}
+
+# An annotation value that sets a profile: empty and null values are unset.
+set_value(v) if {
+	is_string(v)
+	v != ""
+}
 
 annotation(name) := v if {
 	v := pods.pod_annotations[concat("", [annotation_prefix, name])]
-	v != ""
+	set_value(v)
 }
 
 # Every declared profile: {who, field, profile}.
 declared contains {"who": "pod", "field": "spec.securityContext.appArmorProfile", "profile": field_profile(p)} if {
-	p := pods.pod_security_context.appArmorProfile
+	p := pod_field
 }
 
 declared contains {"who": pods.label(ctr), "field": "securityContext.appArmorProfile", "profile": field_profile(p)} if {
 	some ctr in pods.containers
-	p := pods.security_context(ctr.container).appArmorProfile
+	p := container_field(ctr.container)
 }
 
 declared contains {"who": who, "field": sprintf("annotation %s", [key]), "profile": v} if {
 	some key, v in pods.pod_annotations
 	startswith(key, annotation_prefix)
-	v != ""
+	set_value(v)
 	name := substring(key, count(annotation_prefix), -1)
 	who := annotation_owner(name)
 }
@@ -72,20 +96,20 @@ annotation_owner(name) := pods.label(ctr) if {
 # Containers with no profile anywhere: they run runtime/default.
 unset contains ctr if {
 	some ctr in pods.containers
-	not pods.security_context(ctr.container).appArmorProfile
+	not container_field(ctr.container)
 	not annotation(ctr.name)
-	not pods.pod_security_context.appArmorProfile
+	not pod_field
 }
 
 violation contains {"msg": msg, "details": {"field": d.field, "actual": d.profile, "allowed": allowed_profiles}} if {
-	pods.reviewed
+	review.reviewed
 	some d in declared
 	not allowed(d.profile)
 	msg := sprintf("%s: %s is %q; allowed AppArmor profiles: %s", [d.who, d.field, d.profile, allowed_text])
 }
 
 violation contains {"msg": msg, "details": {"field": "securityContext.appArmorProfile", "actual": "runtime/default", "allowed": allowed_profiles}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in unset
 	not allowed("runtime/default")
 	msg := sprintf("%s: no AppArmor profile is set, so it runs runtime/default; allowed AppArmor profiles: %s", [pods.label(ctr), allowed_text])

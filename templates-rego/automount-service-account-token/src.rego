@@ -8,11 +8,12 @@
 package d8.automount_service_account_token
 
 import data.lib.pods
+import data.lib.review
 
 token_path := "/var/run/secrets/kubernetes.io/serviceaccount"
 
 reviewed if {
-	pods.reviewed
+	review.reviewed
 	not pod_update
 }
 
@@ -21,14 +22,12 @@ pod_update if {
 	input.review.object.kind == "Pod"
 }
 
-object_label := sprintf("%s %q", [input.review.object.kind, pods.object_name])
-
 violation contains {"msg": msg, "details": {"field": "spec.automountServiceAccountToken", "actual": actual, "allowed": false}} if {
 	reviewed
 	pods.pod_spec
 	actual := object.get(pods.pod_spec, "automountServiceAccountToken", null)
 	actual != false
-	msg := sprintf("%s: spec.automountServiceAccountToken is %s; it must be set to false (service account token automount is not allowed)", [object_label, describe(actual)])
+	msg := sprintf("%s: spec.automountServiceAccountToken is %s; it must be set to false (service account token automount is not allowed)", [review.object_label, describe(actual)])
 }
 
 violation contains {"msg": msg, "details": {"field": field, "actual": m.mountPath, "allowed": false}} if {

@@ -1,16 +1,15 @@
 package d8.automount_service_account_token_test
 
 import data.d8.automount_service_account_token as check
+import data.lib.testing as t
 
-review(spec) := review_op("CREATE", spec)
+review(spec) := t.pod_review(spec, {})
 
-review_op(op, spec) := {"review": {"operation": op, "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
+review_op(op, spec) := t.as_operation(review(spec), op)
 
 containers := [{"name": "a"}]
 
 token_mount(name) := {"name": name, "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "token", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}
-
-msgs(v) := {x.msg | some x in v}
 
 test_explicit_false_allowed if {
 	count(check.violation) == 0 with input as review({"automountServiceAccountToken": false, "containers": containers})
@@ -18,17 +17,17 @@ test_explicit_false_allowed if {
 
 test_true_denied if {
 	v := check.violation with input as review({"automountServiceAccountToken": true, "containers": containers})
-	msgs(v) == {`Pod "p": spec.automountServiceAccountToken is true; it must be set to false (service account token automount is not allowed)`}
+	t.msgs(v) == {`Pod "p": spec.automountServiceAccountToken is true; it must be set to false (service account token automount is not allowed)`}
 }
 
 test_field_absent_denied if {
 	v := check.violation with input as review({"containers": containers})
-	msgs(v) == {`Pod "p": spec.automountServiceAccountToken is not set; it must be set to false (service account token automount is not allowed)`}
+	t.msgs(v) == {`Pod "p": spec.automountServiceAccountToken is not set; it must be set to false (service account token automount is not allowed)`}
 }
 
 test_manual_token_mount_denied if {
 	v := check.violation with input as review({"automountServiceAccountToken": false, "containers": [token_mount("app")]})
-	msgs(v) == {`container "app": volumeMounts[1].mountPath is "/var/run/secrets/kubernetes.io/serviceaccount" (volume "token"); mounting the service account token is not allowed`}
+	t.msgs(v) == {`container "app": volumeMounts[1].mountPath is "/var/run/secrets/kubernetes.io/serviceaccount" (volume "token"); mounting the service account token is not allowed`}
 }
 
 test_token_mount_trailing_slash_and_other_paths if {
@@ -60,18 +59,18 @@ test_delete_is_never_a_violation if {
 }
 
 test_controller_reviewed_on_update if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": containers}}}}
-	v := check.violation with input as {"review": {"operation": "UPDATE", "object": obj}}
-	msgs(v) == {`Deployment "d": spec.automountServiceAccountToken is not set; it must be set to false (service account token automount is not allowed)`}
+	obj := t.deployment({"containers": containers})
+	v := check.violation with input as t.as_operation(t.review(obj), "UPDATE")
+	t.msgs(v) == {`Deployment "d": spec.automountServiceAccountToken is not set; it must be set to false (service account token automount is not allowed)`}
 }
 
 test_cronjob_allowed if {
 	pod := {"automountServiceAccountToken": false, "containers": containers}
-	obj := {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": pod}}}}}
-	count(check.violation) == 0 with input as {"review": {"operation": "CREATE", "object": obj}}
+	obj := t.cronjob(pod)
+	count(check.violation) == 0 with input as t.review(obj)
 }
 
 test_other_kinds_ignored if {
 	obj := {"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}}
-	count(check.violation) == 0 with input as {"review": {"operation": "CREATE", "object": obj}}
+	count(check.violation) == 0 with input as t.review(obj)
 }

@@ -4,9 +4,7 @@
 package d8.container_duplicates
 
 import data.lib.pods
-
-# `Pod "web"`, `Deployment "web"`: how messages name the reviewed object.
-object_label := sprintf("%s %q", [input.review.object.kind, pods.object_name])
+import data.lib.review
 
 # Names used more than once in a list of named items, with their count.
 duplicates(items) := {name: n |
@@ -19,15 +17,15 @@ duplicates(items) := {name: n |
 # Container names, per list. Ephemeral containers are left to the API server, which already
 # requires their names to be unique across the whole pod.
 violation contains {"msg": msg, "details": {"field": sprintf("spec.%s[].name", [list]), "actual": name, "allowed": "unique names"}} if {
-	pods.reviewed
+	review.reviewed
 	some list in ["containers", "initContainers"]
 	some name, n in duplicates(object.get(pods.pod_spec, list, []))
-	msg := sprintf("%s: %s has duplicate name %q (%d times); container names must be unique", [object_label, list, name, n])
+	msg := sprintf("%s: %s has duplicate name %q (%d times); container names must be unique", [review.object_label, list, name, n])
 }
 
 # Env variable names within one container.
 violation contains {"msg": msg, "details": {"field": "env[].name", "actual": name, "allowed": "unique names"}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.containers
 	some name, n in duplicates(object.get(ctr.container, "env", []))
 	msg := sprintf("%s: env has duplicate name %q (%d times); env variable names must be unique within a container", [pods.label(ctr), name, n])

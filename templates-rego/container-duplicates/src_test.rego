@@ -1,10 +1,9 @@
 package d8.container_duplicates_test
 
 import data.d8.container_duplicates as check
+import data.lib.testing as t
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
-
-msgs(v) := {x.msg | some x in v}
+review(spec) := t.pod_review(spec, {})
 
 test_allowed_unique_names if {
 	spec := {
@@ -20,12 +19,12 @@ test_field_absent if {
 
 test_duplicate_container_names if {
 	v := check.violation with input as review({"containers": [{"name": "app"}, {"name": "app"}, {"name": "b"}]})
-	msgs(v) == {`Pod "p": containers has duplicate name "app" (2 times); container names must be unique`}
+	t.msgs(v) == {`Pod "p": containers has duplicate name "app" (2 times); container names must be unique`}
 }
 
 test_duplicate_init_container_names if {
 	v := check.violation with input as review({"containers": [{"name": "a"}], "initContainers": [{"name": "i"}, {"name": "i"}, {"name": "i"}]})
-	msgs(v) == {`Pod "p": initContainers has duplicate name "i" (3 times); container names must be unique`}
+	t.msgs(v) == {`Pod "p": initContainers has duplicate name "i" (3 times); container names must be unique`}
 }
 
 test_same_name_in_containers_and_init_containers_is_separate if {
@@ -34,7 +33,7 @@ test_same_name_in_containers_and_init_containers_is_separate if {
 
 test_duplicate_env if {
 	v := check.violation with input as review({"containers": [{"name": "app", "env": [{"name": "X", "value": "1"}, {"name": "X", "value": "2"}]}]})
-	msgs(v) == {`container "app": env has duplicate name "X" (2 times); env variable names must be unique within a container`}
+	t.msgs(v) == {`container "app": env has duplicate name "X" (2 times); env variable names must be unique within a container`}
 }
 
 test_multi_container_reports_each if {
@@ -49,23 +48,23 @@ test_multi_container_reports_each if {
 
 test_init_container_env if {
 	v := check.violation with input as review({"containers": [{"name": "a"}], "initContainers": [{"name": "init", "env": [{"name": "E"}, {"name": "E"}]}]})
-	msgs(v) == {`initContainer "init": env has duplicate name "E" (2 times); env variable names must be unique within a container`}
+	t.msgs(v) == {`initContainer "init": env has duplicate name "E" (2 times); env variable names must be unique within a container`}
 }
 
 test_ephemeral_container_env if {
 	v := check.violation with input as review({"containers": [{"name": "a"}], "ephemeralContainers": [{"name": "dbg", "env": [{"name": "E"}, {"name": "E"}]}]})
-	msgs(v) == {`ephemeralContainer "dbg": env has duplicate name "E" (2 times); env variable names must be unique within a container`}
+	t.msgs(v) == {`ephemeralContainer "dbg": env has duplicate name "E" (2 times); env variable names must be unique within a container`}
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [{"name": "a"}, {"name": "a"}]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [{"name": "a"}, {"name": "a"}]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a", "env": [{"name": "X"}, {"name": "X"}]}]}}}}
-	v := check.violation with input as {"review": {"operation": "CREATE", "object": obj}}
-	msgs(v) == {
+	obj := t.deployment({"containers": [{"name": "a"}, {"name": "a", "env": [{"name": "X"}, {"name": "X"}]}]})
+	v := check.violation with input as t.review(obj)
+	t.msgs(v) == {
 		`Deployment "d": containers has duplicate name "a" (2 times); container names must be unique`,
 		`container "a": env has duplicate name "X" (2 times); env variable names must be unique within a container`,
 	}

@@ -10,7 +10,7 @@
 # and failing closed there would block every exec into system pods, the break-glass path included.
 package d8.deny_exec_heritage
 
-import data.lib.pods
+import data.lib.review
 
 connect_operations := {"CONNECT", "CREATE"}
 
@@ -70,7 +70,7 @@ heritage_deckhouse if {
 }
 
 violation contains {"msg": msg, "details": {"field": "metadata.labels.heritage", "actual": "deckhouse", "user": user}} if {
-	pods.reviewed
+	review.reviewed
 	connect
 	exec_like
 	not allowed_user

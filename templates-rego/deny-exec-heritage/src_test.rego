@@ -1,6 +1,7 @@
 package d8.deny_exec_heritage_test
 
 import data.d8.deny_exec_heritage as check
+import data.lib.testing as t
 
 system_pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "deckhouse-0", "namespace": "d8-system", "labels": {"heritage": "deckhouse", "app": "deckhouse"}}}
 
@@ -20,13 +21,11 @@ exec_review(pod, user) := {"review": {
 	"object": {"apiVersion": "v1", "kind": "PodExecOptions", "stdin": true, "tty": true, "container": "app", "command": ["sh"]},
 }}
 
-msgs(v) := {x.msg | some x in v}
-
 patched(pod, user, ops) := json.patch(exec_review(pod, user), ops)
 
 test_denied_user if {
 	v := check.violation with input as exec_review("deckhouse-0", "alice") with data.inventory as inventory
-	msgs(v) == {`Exec/attach to Pod "deckhouse-0" in namespace "d8-system" with label 'heritage: deckhouse' is forbidden for user "alice"`}
+	t.msgs(v) == {`Exec/attach to Pod "deckhouse-0" in namespace "d8-system" with label 'heritage: deckhouse' is forbidden for user "alice"`}
 }
 
 test_allowed_users if {
@@ -110,7 +109,7 @@ test_update_and_delete_never_violate if {
 test_missing_user_denied if {
 	inp := patched("deckhouse-0", "alice", [{"op": "remove", "path": "/review/userInfo"}])
 	v := check.violation with input as inp with data.inventory as inventory
-	msgs(v) == {`Exec/attach to Pod "deckhouse-0" in namespace "d8-system" with label 'heritage: deckhouse' is forbidden for user ""`}
+	t.msgs(v) == {`Exec/attach to Pod "deckhouse-0" in namespace "d8-system" with label 'heritage: deckhouse' is forbidden for user ""`}
 }
 
 test_other_heritage_value_allowed if {

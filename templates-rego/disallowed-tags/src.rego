@@ -13,6 +13,7 @@
 package d8.disallowed_tags
 
 import data.lib.pods
+import data.lib.review
 
 disallowed := concat(", ", [sprintf("%q", [t]) | some t in input.parameters.tags])
 
@@ -33,7 +34,7 @@ untagged(image) if {
 }
 
 violation contains {"msg": msg, "details": {"field": "image", "actual": image, "allowed": sprintf("any tag but [%s]", [disallowed])}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.containers
 	image := object.get(ctr.container, "image", "")
 	tag := explicit_tag(image)
@@ -42,7 +43,7 @@ violation contains {"msg": msg, "details": {"field": "image", "actual": image, "
 }
 
 violation contains {"msg": msg, "details": {"field": "image", "actual": image, "allowed": sprintf("any tag but [%s]", [disallowed])}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.containers
 	image := object.get(ctr.container, "image", "")
 	untagged(image)

@@ -1,10 +1,11 @@
 package d8.disallowed_tags_test
 
 import data.d8.disallowed_tags as check
+import data.lib.testing as t
 
 params := {"tags": ["latest", "dev"]}
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": params}
+review(spec) := t.pod_review(spec, params)
 
 ctr(name, image) := {"name": name, "image": image}
 
@@ -16,12 +17,12 @@ test_allowed_tag if {
 
 test_disallowed_tag_exact_message if {
 	v := check.violation with input as pod_with("nginx:latest")
-	{x.msg | some x in v} == {`container "app": image "nginx:latest" uses the disallowed tag "latest"; disallowed tags: ["latest", "dev"]`}
+	t.msgs(v) == {`container "app": image "nginx:latest" uses the disallowed tag "latest"; disallowed tags: ["latest", "dev"]`}
 }
 
 test_untagged_means_latest_exact_message if {
 	v := check.violation with input as pod_with("nginx")
-	{x.msg | some x in v} == {`container "app": image "nginx" has no tag or digest, so it means "latest"; disallowed tags: ["latest", "dev"]`}
+	t.msgs(v) == {`container "app": image "nginx" has no tag or digest, so it means "latest"; disallowed tags: ["latest", "dev"]`}
 }
 
 test_untagged_allowed_when_latest_not_listed if {
@@ -56,7 +57,7 @@ test_multi_container_reports_each if {
 
 test_init_container if {
 	v := check.violation with input as review({"containers": [ctr("app", "app:1")], "initContainers": [ctr("init", "busybox:dev")]})
-	{x.msg | some x in v} == {`initContainer "init": image "busybox:dev" uses the disallowed tag "dev"; disallowed tags: ["latest", "dev"]`}
+	t.msgs(v) == {`initContainer "init": image "busybox:dev" uses the disallowed tag "dev"; disallowed tags: ["latest", "dev"]`}
 }
 
 test_ephemeral_container if {
@@ -65,11 +66,11 @@ test_ephemeral_container if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(pod_with("nginx:latest"), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(pod_with("nginx:latest"), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [ctr("app", "nginx:latest")]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.deployment({"containers": [ctr("app", "nginx:latest")]})
+	count(check.violation) == 1 with input as t.review_with(obj, params)
 }

@@ -11,12 +11,11 @@
 package d8.disallowed_tolerations
 
 import data.lib.pods
+import data.lib.review
 
 default_toleration_keys := {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}
 
 pattern_fields := ["key", "operator", "value", "effect"]
-
-object_label := sprintf("%s %q", [input.review.object.kind, pods.object_name])
 
 # The toleration with API defaults applied, restricted to the fields patterns compare.
 normalized(t) := {
@@ -43,13 +42,13 @@ field_matches(pattern, _, f) if object.get(pattern, f, null) == null
 field_matches(pattern, t, f) if pattern[f] == t[f]
 
 violation contains {"msg": msg, "details": {"field": sprintf("spec.tolerations[%d]", [i]), "actual": raw, "allowed": "no match with a disallowed pattern"}} if {
-	pods.reviewed
+	review.reviewed
 	some i, raw in pods.pod_spec.tolerations
 	t := normalized(raw)
 	not added_by_kubernetes(t)
 	matching := [describe(p) | some p in input.parameters.tolerations; matches(p, t)]
 	count(matching) > 0
-	msg := sprintf("%s: spec.tolerations[%d] (%s) matches disallowed toleration %s", [object_label, i, describe(raw), concat(" and ", matching)])
+	msg := sprintf("%s: spec.tolerations[%d] (%s) matches disallowed toleration %s", [review.object_label, i, describe(raw), concat(" and ", matching)])
 }
 
 # `key "gpu", operator "Exists", effect "NoSchedule"`: the fields set, in a fixed order.

@@ -1,6 +1,7 @@
 package d8.disallowed_tolerations_test
 
 import data.d8.disallowed_tolerations as check
+import data.lib.testing as t
 
 patterns := [
 	{"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
@@ -8,12 +9,7 @@ patterns := [
 	{"operator": "Exists", "effect": "NoExecute"},
 ]
 
-review(tolerations) := {
-	"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}], "tolerations": tolerations}}},
-	"parameters": {"tolerations": patterns},
-}
-
-msgs(v) := {x.msg | some x in v}
+review(tolerations) := t.pod_review({"containers": [{"name": "a"}], "tolerations": tolerations}, {"tolerations": patterns})
 
 # What Kubernetes adds to every pod (DefaultTolerationSeconds) or to DaemonSet pods.
 k8s_defaults := [
@@ -32,13 +28,12 @@ test_allowed if {
 }
 
 test_tolerations_absent if {
-	obj := {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}]}}
-	count(check.violation) == 0 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {"tolerations": patterns}}
+	count(check.violation) == 0 with input as t.pod_review({"containers": [{"name": "a"}]}, {"tolerations": patterns})
 }
 
 test_full_pattern if {
 	v := check.violation with input as review([{"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}])
-	msgs(v) == {`Pod "p": spec.tolerations[0] (key "dedicated", operator "Equal", value "gpu", effect "NoSchedule") matches disallowed toleration key "dedicated", operator "Equal", value "gpu", effect "NoSchedule"`}
+	t.msgs(v) == {`Pod "p": spec.tolerations[0] (key "dedicated", operator "Equal", value "gpu", effect "NoSchedule") matches disallowed toleration key "dedicated", operator "Equal", value "gpu", effect "NoSchedule"`}
 }
 
 test_absent_operator_is_equal if {
@@ -52,7 +47,7 @@ test_key_only_pattern_matches_any_operator_and_effect if {
 	]
 	v := check.violation with input as review(tols)
 	count(v) == 2
-	`Pod "p": spec.tolerations[0] (key "node-role.kubernetes.io/control-plane", operator "Exists", effect "NoSchedule") matches disallowed toleration key "node-role.kubernetes.io/control-plane"` in msgs(v)
+	`Pod "p": spec.tolerations[0] (key "node-role.kubernetes.io/control-plane", operator "Exists", effect "NoSchedule") matches disallowed toleration key "node-role.kubernetes.io/control-plane"` in t.msgs(v)
 }
 
 test_tolerate_everything_matches_exists_pattern if {
@@ -64,7 +59,7 @@ test_tolerate_everything_matches_exists_pattern if {
 
 test_exists_noexecute_pattern if {
 	v := check.violation with input as review([{"key": "x", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 10}])
-	msgs(v) == {`Pod "p": spec.tolerations[0] (key "x", operator "Exists", effect "NoExecute") matches disallowed toleration operator "Exists", effect "NoExecute"`}
+	t.msgs(v) == {`Pod "p": spec.tolerations[0] (key "x", operator "Exists", effect "NoExecute") matches disallowed toleration operator "Exists", effect "NoExecute"`}
 }
 
 test_kubernetes_default_tolerations_ignored if {
@@ -80,7 +75,7 @@ test_similar_to_default_but_other_effect_reported if {
 
 test_multiple_patterns_one_violation_per_toleration if {
 	v := check.violation with input as review([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoExecute"}, {"key": "ok"}])
-	msgs(v) == {`Pod "p": spec.tolerations[0] (key "node-role.kubernetes.io/control-plane", operator "Exists", effect "NoExecute") matches disallowed toleration key "node-role.kubernetes.io/control-plane" and operator "Exists", effect "NoExecute"`}
+	t.msgs(v) == {`Pod "p": spec.tolerations[0] (key "node-role.kubernetes.io/control-plane", operator "Exists", effect "NoExecute") matches disallowed toleration key "node-role.kubernetes.io/control-plane" and operator "Exists", effect "NoExecute"`}
 }
 
 test_null_pattern_field_is_wildcard if {
@@ -89,12 +84,12 @@ test_null_pattern_field_is_wildcard if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review([{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review([{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [{"name": "a"}], "tolerations": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]}}}}
-	v := check.violation with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {"tolerations": patterns}}
-	msgs(v) == {`Deployment "d": spec.tolerations[0] (key "dedicated", value "gpu", effect "NoSchedule") matches disallowed toleration key "dedicated", operator "Equal", value "gpu", effect "NoSchedule"`}
+	obj := t.deployment({"containers": [{"name": "a"}], "tolerations": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]})
+	v := check.violation with input as t.review_with(obj, {"tolerations": patterns})
+	t.msgs(v) == {`Deployment "d": spec.tolerations[0] (key "dedicated", value "gpu", effect "NoSchedule") matches disallowed toleration key "dedicated", operator "Equal", value "gpu", effect "NoSchedule"`}
 }

@@ -6,15 +6,16 @@
 package d8.dns_policy
 
 import data.lib.pods
+import data.lib.review
 
 required := "ClusterFirstWithHostNet"
 
 violation contains {"msg": msg, "details": {"field": "spec.dnsPolicy", "actual": policy, "allowed": required}} if {
-	pods.reviewed
+	review.reviewed
 	pods.pod_spec.hostNetwork == true
 	policy := object.get(pods.pod_spec, "dnsPolicy", null)
 	policy != required
-	msg := sprintf("%s %q: spec.hostNetwork is true and spec.dnsPolicy is %s; a host-network pod must use dnsPolicy %q", [input.review.object.kind, pods.object_name, describe(policy), required])
+	msg := sprintf("%s: spec.hostNetwork is true and spec.dnsPolicy is %s; a host-network pod must use dnsPolicy %q", [review.object_label, describe(policy), required])
 }
 
 describe(p) := "not set (the default is \"ClusterFirst\")" if p == null

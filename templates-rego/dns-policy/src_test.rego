@@ -1,8 +1,9 @@
 package d8.dns_policy_test
 
 import data.d8.dns_policy as check
+import data.lib.testing as t
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
+review(spec) := t.pod_review(spec, {})
 
 containers := [{"name": "app", "image": "nginx"}]
 
@@ -17,12 +18,12 @@ test_allowed_without_host_network if {
 
 test_wrong_policy_exact_message if {
 	v := check.violation with input as review({"hostNetwork": true, "dnsPolicy": "ClusterFirst", "containers": containers})
-	{x.msg | some x in v} == {`Pod "p": spec.hostNetwork is true and spec.dnsPolicy is "ClusterFirst"; a host-network pod must use dnsPolicy "ClusterFirstWithHostNet"`}
+	t.msgs(v) == {`Pod "p": spec.hostNetwork is true and spec.dnsPolicy is "ClusterFirst"; a host-network pod must use dnsPolicy "ClusterFirstWithHostNet"`}
 }
 
 test_policy_absent_exact_message if {
 	v := check.violation with input as review({"hostNetwork": true, "containers": containers})
-	{x.msg | some x in v} == {`Pod "p": spec.hostNetwork is true and spec.dnsPolicy is not set (the default is "ClusterFirst"); a host-network pod must use dnsPolicy "ClusterFirstWithHostNet"`}
+	t.msgs(v) == {`Pod "p": spec.hostNetwork is true and spec.dnsPolicy is not set (the default is "ClusterFirst"); a host-network pod must use dnsPolicy "ClusterFirstWithHostNet"`}
 }
 
 test_default_and_none_violate if {
@@ -36,11 +37,11 @@ test_multi_init_ephemeral_containers_reported_once if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"hostNetwork": true, "containers": containers}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"hostNetwork": true, "containers": containers}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "DaemonSet", "metadata": {"name": "ds"}, "spec": {"template": {"spec": {"hostNetwork": true, "containers": containers}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {}}
+	obj := t.controller("DaemonSet", "ds", {"hostNetwork": true, "containers": containers})
+	count(check.violation) == 1 with input as t.review_with(obj, {})
 }

@@ -9,25 +9,24 @@
 package d8.host_network
 
 import data.lib.pods
+import data.lib.review
 
 params := object.get(input, "parameters", {})
 
 host_network if pods.pod_spec.hostNetwork == true
 
-object_label := sprintf("%s %q", [input.review.object.kind, pods.object_name])
-
 violation contains {"msg": msg, "details": {"field": "spec.hostNetwork", "actual": true, "allowed": false}} if {
-	pods.reviewed
+	review.reviewed
 	host_network
 	not params.allowHostNetwork == true
-	msg := sprintf("%s: spec.hostNetwork is true; host network is not allowed", [object_label])
+	msg := sprintf("%s: spec.hostNetwork is true; host network is not allowed", [review.object_label])
 }
 
 # Absent `ranges`: host ports are not checked. Present and empty: no host port is allowed.
 ranges := params.ranges if is_array(params.ranges)
 
 violation contains {"msg": msg, "details": {"field": field, "actual": port, "allowed": ranges}} if {
-	pods.reviewed
+	review.reviewed
 	ranges
 	some ctr in pods.containers
 	some i, p in object.get(ctr.container, "ports", [])

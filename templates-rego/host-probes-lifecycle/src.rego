@@ -5,6 +5,7 @@
 package d8.host_probes_lifecycle
 
 import data.lib.pods
+import data.lib.review
 
 # Where handlers live in a container, as paths.
 handler_paths := [
@@ -16,7 +17,7 @@ handler_paths := [
 ]
 
 violation contains {"msg": msg, "details": {"field": field, "actual": host, "allowed": ""}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.containers
 	some path in handler_paths
 	some action in ["httpGet", "tcpSocket"]

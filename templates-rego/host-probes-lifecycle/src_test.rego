@@ -1,12 +1,11 @@
 package d8.host_probes_lifecycle_test
 
 import data.d8.host_probes_lifecycle as check
+import data.lib.testing as t
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
+review(spec) := t.pod_review(spec, {})
 
 probe_host(name, host) := {"name": name, "livenessProbe": {"httpGet": {"host": host, "port": 8080}}}
-
-msgs(v) := {x.msg | some x in v}
 
 test_probes_without_host_allowed if {
 	c := {
@@ -25,7 +24,7 @@ test_field_absent if {
 
 test_liveness_http_host_denied if {
 	v := check.violation with input as review({"containers": [probe_host("app", "bad.host")]})
-	msgs(v) == {`container "app": livenessProbe.httpGet.host is "bad.host"; probes and lifecycle handlers must not set a host`}
+	t.msgs(v) == {`container "app": livenessProbe.httpGet.host is "bad.host"; probes and lifecycle handlers must not set a host`}
 }
 
 test_every_handler_checked if {
@@ -37,7 +36,7 @@ test_every_handler_checked if {
 		"lifecycle": {"postStart": {"httpGet": {"host": "b", "port": 1}}, "preStop": {"tcpSocket": {"host": "c", "port": 1}}},
 	}
 	v := check.violation with input as review({"containers": [c]})
-	msgs(v) == {
+	t.msgs(v) == {
 		`container "app": livenessProbe.tcpSocket.host is "127.0.0.1"; probes and lifecycle handlers must not set a host`,
 		`container "app": readinessProbe.tcpSocket.host is "::1"; probes and lifecycle handlers must not set a host`,
 		`container "app": startupProbe.httpGet.host is "a"; probes and lifecycle handlers must not set a host`,
@@ -53,7 +52,7 @@ test_multi_container_reports_each if {
 test_restartable_init_container if {
 	init := {"name": "sidecar", "restartPolicy": "Always", "readinessProbe": {"tcpSocket": {"host": "8.8.8.8", "port": 8080}}}
 	v := check.violation with input as review({"containers": [{"name": "a"}], "initContainers": [init]})
-	msgs(v) == {`initContainer "sidecar": readinessProbe.tcpSocket.host is "8.8.8.8"; probes and lifecycle handlers must not set a host`}
+	t.msgs(v) == {`initContainer "sidecar": readinessProbe.tcpSocket.host is "8.8.8.8"; probes and lifecycle handlers must not set a host`}
 }
 
 test_ephemeral_container if {
@@ -61,11 +60,11 @@ test_ephemeral_container if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [probe_host("app", "x")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [probe_host("app", "x")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [probe_host("app", "x")]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}}
+	obj := t.deployment({"containers": [probe_host("app", "x")]})
+	count(check.violation) == 1 with input as t.review(obj)
 }

@@ -4,6 +4,7 @@
 package d8.host_processes
 
 import data.lib.pods
+import data.lib.review
 
 params := object.get(input, "parameters", {})
 
@@ -14,10 +15,10 @@ namespaces := {
 }
 
 violation contains {"msg": msg, "details": {"field": field, "actual": true, "allowed": false}} if {
-	pods.reviewed
+	review.reviewed
 	some key, ns in namespaces
 	pods.pod_spec[key] == true
 	not params[ns.param] == true
 	field := sprintf("spec.%s", [key])
-	msg := sprintf("%s %q: %s is true; sharing the %s is not allowed", [input.review.object.kind, pods.object_name, field, ns.name])
+	msg := sprintf("%s: %s is true; sharing the %s is not allowed", [review.object_label, field, ns.name])
 }

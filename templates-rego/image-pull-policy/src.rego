@@ -8,9 +8,10 @@
 package d8.image_pull_policy
 
 import data.lib.pods
+import data.lib.review
 
 violation contains {"msg": msg, "details": {"field": "imagePullPolicy", "actual": policy, "allowed": input.parameters.policy}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.regular_containers
 	policy := object.get(ctr.container, "imagePullPolicy", null)
 	policy != null

@@ -1,8 +1,9 @@
 package d8.image_pull_policy_test
 
 import data.d8.image_pull_policy as check
+import data.lib.testing as t
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {"policy": "Always"}}
+review(spec) := t.pod_review(spec, {"policy": "Always"})
 
 ctr(name, policy) := {"name": name, "image": "nginx:1.25", "imagePullPolicy": policy}
 
@@ -12,7 +13,7 @@ test_allowed if {
 
 test_violation_exact_message if {
 	v := check.violation with input as review({"containers": [ctr("app", "IfNotPresent")]})
-	{x.msg | some x in v} == {`container "app": imagePullPolicy is "IfNotPresent"; only "Always" is allowed`}
+	t.msgs(v) == {`container "app": imagePullPolicy is "IfNotPresent"; only "Always" is allowed`}
 }
 
 test_never_violates if {
@@ -26,7 +27,7 @@ test_field_absent if {
 test_if_not_present_policy if {
 	inp := json.patch(review({"containers": [ctr("a", "IfNotPresent"), ctr("b", "Always")]}), [{"op": "replace", "path": "/parameters/policy", "value": "IfNotPresent"}])
 	v := check.violation with input as inp
-	{x.msg | some x in v} == {`container "b": imagePullPolicy is "Always"; only "IfNotPresent" is allowed`}
+	t.msgs(v) == {`container "b": imagePullPolicy is "Always"; only "IfNotPresent" is allowed`}
 }
 
 test_multi_container_reports_each if {
@@ -43,11 +44,11 @@ test_ephemeral_container_is_not_reviewed if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [ctr("app", "Never")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [ctr("app", "Never")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [ctr("app", "Never")]}}}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {"policy": "Always"}}
+	obj := t.cronjob({"containers": [ctr("app", "Never")]})
+	count(check.violation) == 1 with input as t.review_with(obj, {"policy": "Always"})
 }

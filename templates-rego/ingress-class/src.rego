@@ -7,7 +7,7 @@
 # `kubernetes.io/ingress.class` annotation, which this check does not accept.
 package d8.ingress_class
 
-import data.lib.pods
+import data.lib.review
 
 # Absent parameter: nothing is allowed.
 allowed_classes := object.get(object.get(input, "parameters", {}), "ingressClassNames", [])
@@ -15,11 +15,11 @@ allowed_classes := object.get(object.get(input, "parameters", {}), "ingressClass
 allowed := concat(", ", [sprintf("%q", [c]) | some c in allowed_classes])
 
 violation contains {"msg": msg, "details": {"field": "spec.ingressClassName", "actual": cls, "allowed": allowed_classes}} if {
-	pods.reviewed
+	review.reviewed
 	input.review.object.kind == "Ingress"
 	cls := object.get(input.review.object, ["spec", "ingressClassName"], null)
 	not cls in allowed_classes
-	msg := sprintf("Ingress %q: spec.ingressClassName is %s; allowed ingress classes: [%s]", [pods.object_name, describe(cls), allowed])
+	msg := sprintf("%s: spec.ingressClassName is %s; allowed ingress classes: [%s]", [review.object_label, describe(cls), allowed])
 }
 
 describe(v) := "not set" if v == null

@@ -1,13 +1,12 @@
 package d8.ingress_class_test
 
 import data.d8.ingress_class as check
+import data.lib.testing as t
 
-review(spec) := {
-	"review": {"operation": "CREATE", "object": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"}, "spec": spec}},
-	"parameters": {"ingressClassNames": ["nginx", "internal"]},
-}
-
-msgs(v) := {x.msg | some x in v}
+review(spec) := t.review_with(
+	{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"}, "spec": spec},
+	{"ingressClassNames": ["nginx", "internal"]},
+)
 
 test_allowed if {
 	count(check.violation) == 0 with input as review({"ingressClassName": "internal"})
@@ -15,28 +14,28 @@ test_allowed if {
 
 test_disallowed_class if {
 	v := check.violation with input as review({"ingressClassName": "traefik"})
-	msgs(v) == {`Ingress "web": spec.ingressClassName is "traefik"; allowed ingress classes: ["nginx", "internal"]`}
+	t.msgs(v) == {`Ingress "web": spec.ingressClassName is "traefik"; allowed ingress classes: ["nginx", "internal"]`}
 }
 
 test_class_absent if {
 	v := check.violation with input as review({"rules": [{"host": "a.example.com"}]})
-	msgs(v) == {`Ingress "web": spec.ingressClassName is not set; allowed ingress classes: ["nginx", "internal"]`}
+	t.msgs(v) == {`Ingress "web": spec.ingressClassName is not set; allowed ingress classes: ["nginx", "internal"]`}
 }
 
 test_spec_absent if {
 	obj := {"kind": "Ingress", "metadata": {"name": "web"}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {"ingressClassNames": ["nginx"]}}
+	count(check.violation) == 1 with input as t.review_with(obj, {"ingressClassNames": ["nginx"]})
 }
 
 test_legacy_annotation_alone_is_not_enough if {
 	obj := {"kind": "Ingress", "metadata": {"name": "web", "annotations": {"kubernetes.io/ingress.class": "nginx"}}, "spec": {}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": {"ingressClassNames": ["nginx"]}}
+	count(check.violation) == 1 with input as t.review_with(obj, {"ingressClassNames": ["nginx"]})
 }
 
 test_empty_list_allows_nothing if {
 	inp := json.patch(review({"ingressClassName": "nginx"}), [{"op": "replace", "path": "/parameters/ingressClassNames", "value": []}])
 	v := check.violation with input as inp
-	msgs(v) == {`Ingress "web": spec.ingressClassName is "nginx"; allowed ingress classes: []`}
+	t.msgs(v) == {`Ingress "web": spec.ingressClassName is "nginx"; allowed ingress classes: []`}
 }
 
 test_case_sensitive if {
@@ -44,12 +43,12 @@ test_case_sensitive if {
 }
 
 test_update_checked if {
-	inp := json.patch(review({"ingressClassName": "traefik"}), [{"op": "replace", "path": "/review/operation", "value": "UPDATE"}])
+	inp := t.as_operation(review({"ingressClassName": "traefik"}), "UPDATE")
 	count(check.violation) == 1 with input as inp
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"ingressClassName": "traefik"}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"ingressClassName": "traefik"}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
@@ -60,6 +59,6 @@ test_other_kind_ignored if {
 
 test_parameter_absent_allows_nothing if {
 	obj := {"kind": "Ingress", "metadata": {"name": "web"}, "spec": {"ingressClassName": "nginx"}}
-	v := check.violation with input as {"review": {"operation": "CREATE", "object": obj}}
-	msgs(v) == {`Ingress "web": spec.ingressClassName is "nginx"; allowed ingress classes: []`}
+	v := check.violation with input as t.review(obj)
+	t.msgs(v) == {`Ingress "web": spec.ingressClassName is "nginx"; allowed ingress classes: []`}
 }

@@ -7,13 +7,14 @@
 package d8.priority_class
 
 import data.lib.pods
+import data.lib.review
 
 allowed := concat(", ", [sprintf("%q", [c]) | some c in input.parameters.priorityClassNames])
 
 violation contains {"msg": msg, "details": {"field": "spec.priorityClassName", "actual": name, "allowed": input.parameters.priorityClassNames}} if {
-	pods.reviewed
+	review.reviewed
 	name := object.get(pods.pod_spec, "priorityClassName", "")
 	name != ""
 	not name in input.parameters.priorityClassNames
-	msg := sprintf("%s %q: spec.priorityClassName is %q; allowed priority classes: [%s]", [input.review.object.kind, pods.object_name, name, allowed])
+	msg := sprintf("%s: spec.priorityClassName is %q; allowed priority classes: [%s]", [review.object_label, name, allowed])
 }

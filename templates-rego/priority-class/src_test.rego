@@ -1,10 +1,11 @@
 package d8.priority_class_test
 
 import data.d8.priority_class as check
+import data.lib.testing as t
 
 params := {"priorityClassNames": ["production-high", "production-low"]}
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": params}
+review(spec) := t.pod_review(spec, params)
 
 containers := [{"name": "app", "image": "nginx"}, {"name": "sidecar", "image": "envoy"}]
 
@@ -16,7 +17,7 @@ test_allowed if {
 
 test_violation_exact_message if {
 	v := check.violation with input as pod_with("system-cluster-critical")
-	{x.msg | some x in v} == {`Pod "p": spec.priorityClassName is "system-cluster-critical"; allowed priority classes: ["production-high", "production-low"]`}
+	t.msgs(v) == {`Pod "p": spec.priorityClassName is "system-cluster-critical"; allowed priority classes: ["production-high", "production-low"]`}
 }
 
 test_field_absent if {
@@ -37,12 +38,12 @@ test_init_and_ephemeral_containers_do_not_matter if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(pod_with("other"), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(pod_with("other"), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"priorityClassName": "other", "containers": containers}}}}
-	v := check.violation with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
-	{x.msg | some x in v} == {`Deployment "d": spec.priorityClassName is "other"; allowed priority classes: ["production-high", "production-low"]`}
+	obj := t.deployment({"priorityClassName": "other", "containers": containers})
+	v := check.violation with input as t.review_with(obj, params)
+	t.msgs(v) == {`Deployment "d": spec.priorityClassName is "other"; allowed priority classes: ["production-high", "production-low"]`}
 }

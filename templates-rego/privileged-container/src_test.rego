@@ -1,10 +1,11 @@
 package d8.privileged_container_test
 
 import data.d8.privileged_container as check
+import data.lib.testing as t
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
+review(spec) := t.pod_review(spec, {})
 
-privileged(name) := {"name": name, "securityContext": {"privileged": true}}
+privileged(name) := t.container(name, {"privileged": true})
 
 test_allowed_unprivileged if {
 	count(check.violation) == 0 with input as review({"containers": [{"name": "a", "securityContext": {"privileged": false}}]})
@@ -16,7 +17,7 @@ test_field_absent if {
 
 test_privileged_container if {
 	v := check.violation with input as review({"containers": [privileged("app")]})
-	{x.msg | some x in v} == {`container "app": securityContext.privileged is true; privileged containers are not allowed`}
+	t.msgs(v) == {`container "app": securityContext.privileged is true; privileged containers are not allowed`}
 }
 
 test_multi_container_reports_each if {
@@ -26,7 +27,7 @@ test_multi_container_reports_each if {
 
 test_init_container if {
 	v := check.violation with input as review({"containers": [{"name": "a"}], "initContainers": [privileged("init")]})
-	{x.msg | some x in v} == {`initContainer "init": securityContext.privileged is true; privileged containers are not allowed`}
+	t.msgs(v) == {`initContainer "init": securityContext.privileged is true; privileged containers are not allowed`}
 }
 
 test_ephemeral_container if {
@@ -35,11 +36,17 @@ test_ephemeral_container if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [privileged("app")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [privileged("app")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [privileged("app")]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}}
+	obj := t.deployment({"containers": [privileged("app")]})
+	count(check.violation) == 1 with input as t.review(obj)
+}
+
+# Admission reviews can carry explicit nulls, read as absent: not privileged.
+test_null_security_context_is_not_privileged if {
+	spec := {"securityContext": null, "containers": [t.container("a", null), t.container("b", {"privileged": null}), privileged("c")]}
+	t.msgs(check.violation) == {`container "c": securityContext.privileged is true; privileged containers are not allowed`} with input as review(spec)
 }

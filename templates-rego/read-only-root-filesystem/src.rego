@@ -3,9 +3,10 @@
 package d8.read_only_root_filesystem
 
 import data.lib.pods
+import data.lib.review
 
 violation contains {"msg": msg, "details": {"field": "securityContext.readOnlyRootFilesystem", "actual": actual, "allowed": true}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.containers
 	actual := object.get(pods.security_context(ctr.container), "readOnlyRootFilesystem", null)
 	actual != true

@@ -1,14 +1,13 @@
 package d8.read_only_root_filesystem_test
 
 import data.d8.read_only_root_filesystem as check
+import data.lib.testing as t
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
+review(spec) := t.pod_review(spec, {})
 
-ro(name) := {"name": name, "securityContext": {"readOnlyRootFilesystem": true}}
+ro(name) := t.container(name, {"readOnlyRootFilesystem": true})
 
-rw(name) := {"name": name, "securityContext": {"readOnlyRootFilesystem": false}}
-
-msgs(v) := {x.msg | some x in v}
+rw(name) := t.container(name, {"readOnlyRootFilesystem": false})
 
 test_read_only_allowed if {
 	count(check.violation) == 0 with input as review({"containers": [ro("a"), ro("b")], "initContainers": [ro("i")], "ephemeralContainers": [ro("e")]})
@@ -16,12 +15,12 @@ test_read_only_allowed if {
 
 test_false_denied if {
 	v := check.violation with input as review({"containers": [rw("app")]})
-	msgs(v) == {`container "app": securityContext.readOnlyRootFilesystem is false; the root filesystem must be read-only (set it to true)`}
+	t.msgs(v) == {`container "app": securityContext.readOnlyRootFilesystem is false; the root filesystem must be read-only (set it to true)`}
 }
 
 test_field_absent_denied if {
 	v := check.violation with input as review({"containers": [{"name": "a"}]})
-	msgs(v) == {`container "a": securityContext.readOnlyRootFilesystem is not set; the root filesystem must be read-only (set it to true)`}
+	t.msgs(v) == {`container "a": securityContext.readOnlyRootFilesystem is not set; the root filesystem must be read-only (set it to true)`}
 	count(check.violation) == 1 with input as review({"containers": [{"name": "b", "securityContext": {}}]})
 }
 
@@ -31,7 +30,7 @@ test_multi_container_reports_each if {
 
 test_init_container if {
 	v := check.violation with input as review({"containers": [ro("a")], "initContainers": [rw("init")]})
-	msgs(v) == {`initContainer "init": securityContext.readOnlyRootFilesystem is false; the root filesystem must be read-only (set it to true)`}
+	t.msgs(v) == {`initContainer "init": securityContext.readOnlyRootFilesystem is false; the root filesystem must be read-only (set it to true)`}
 }
 
 test_ephemeral_container if {
@@ -40,11 +39,26 @@ test_ephemeral_container if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [rw("app")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [rw("app")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {"template": {"spec": {"containers": [rw("app")]}}}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}}
+	obj := t.controller("StatefulSet", "s", {"containers": [rw("app")]})
+	count(check.violation) == 1 with input as t.review(obj)
+}
+
+# Admission reviews can carry explicit nulls, read as absent: "not set", which is not read-only.
+test_null_security_context_is_not_set if {
+	spec := {"securityContext": null, "containers": [t.container("a", null), t.container("b", {"readOnlyRootFilesystem": null}), ro("c")]}
+	t.msgs(check.violation) == {
+		`container "a": securityContext.readOnlyRootFilesystem is not set; the root filesystem must be read-only (set it to true)`,
+		`container "b": securityContext.readOnlyRootFilesystem is not set; the root filesystem must be read-only (set it to true)`,
+	} with input as review(spec)
+}
+
+test_null_security_context_in_every_kind if {
+	every kind in t.pod_kinds {
+		count(check.violation) == 1 with input as t.review(t.pod_object(kind, {"containers": [t.container("a", null)]}))
+	}
 }

@@ -4,7 +4,7 @@
 # understands the other kinds whose spec.replicas defaults to 1.
 package d8.replica_limits
 
-import data.lib.pods
+import data.lib.review
 
 # Absent parameter: nothing is allowed.
 allowed_ranges := object.get(object.get(input, "parameters", {}), "ranges", [])
@@ -18,10 +18,10 @@ effective := 1 if replicas == null
 effective := replicas if replicas != null
 
 violation contains {"msg": msg, "details": {"field": "spec.replicas", "actual": effective, "allowed": allowed_ranges}} if {
-	pods.reviewed
+	review.reviewed
 	replica_kinds[input.review.object.kind]
 	not within_some_range(effective)
-	msg := sprintf("%s %q: spec.replicas is %s; allowed ranges: %s", [input.review.object.kind, pods.object_name, describe_replicas, describe_ranges])
+	msg := sprintf("%s: spec.replicas is %s; allowed ranges: %s", [review.object_label, describe_replicas, describe_ranges])
 }
 
 within_some_range(n) if {

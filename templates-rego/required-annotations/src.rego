@@ -7,32 +7,28 @@
 # regular expression fails closed: every value of that annotation is reported.
 package d8.required_annotations
 
-import data.lib.pods
-
-object_label := sprintf("%s %q", [input.review.object.kind, pods.object_name])
-
-annotations := object.get(object.get(input.review.object, "metadata", {}), "annotations", {})
+import data.lib.review
 
 violation contains {"msg": msg, "details": {"field": "metadata.annotations", "actual": null, "allowed": req.key}} if {
-	pods.reviewed
+	review.reviewed
 	some req in input.parameters.annotations
 	not has_key(req.key)
-	msg := sprintf("%s: metadata.annotations has no annotation %q; required annotations: %s", [object_label, req.key, required_keys])
+	msg := sprintf("%s: metadata.annotations has no annotation %q; required annotations: %s", [review.object_label, req.key, required_keys])
 }
 
 violation contains {"msg": msg, "details": {"field": sprintf("metadata.annotations[%q]", [req.key]), "actual": value, "allowed": req.allowedRegex}} if {
-	pods.reviewed
+	review.reviewed
 	some req in input.parameters.annotations
-	value := annotations[req.key]
+	value := review.annotations[req.key]
 	not value_allowed(req, value)
-	msg := sprintf("%s: metadata.annotations[%q] is %q; %s", [object_label, req.key, value, regex_requirement(req.allowedRegex)])
+	msg := sprintf("%s: metadata.annotations[%q] is %q; %s", [review.object_label, req.key, value, regex_requirement(req.allowedRegex)])
 }
 
 regex_requirement(re) := sprintf("it must match regex %q", [re]) if regex.is_valid(re)
 
 regex_requirement(re) := sprintf("allowedRegex %q is not a valid regular expression, so no value is accepted", [re]) if not regex.is_valid(re)
 
-has_key(key) if _ = annotations[key]
+has_key(key) if _ = review.annotations[key]
 
 required_keys := concat(", ", sort({sprintf("%q", [req.key]) | some req in input.parameters.annotations}))
 

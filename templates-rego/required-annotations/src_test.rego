@@ -1,14 +1,13 @@
 package d8.required_annotations_test
 
 import data.d8.required_annotations as check
+import data.lib.testing as t
 
 params := {"annotations": [{"key": "team"}, {"key": "env", "allowedRegex": "^(prod|dev)$"}]}
 
-review(obj) := {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+review(obj) := t.review_with(obj, params)
 
-pod(annotations) := {"kind": "Pod", "metadata": {"name": "p", "annotations": annotations}, "spec": {"containers": [{"name": "a"}]}}
-
-msgs(v) := {x.msg | some x in v}
+pod(annotations) := object.union(t.pod({"containers": [{"name": "a"}]}), {"metadata": {"annotations": annotations}})
 
 test_allowed if {
 	count(check.violation) == 0 with input as review(pod({"team": "x", "env": "prod", "other": "y"}))
@@ -16,27 +15,27 @@ test_allowed if {
 
 test_missing_annotation if {
 	v := check.violation with input as review(pod({"env": "dev"}))
-	msgs(v) == {`Pod "p": metadata.annotations has no annotation "team"; required annotations: "env", "team"`}
+	t.msgs(v) == {`Pod "p": metadata.annotations has no annotation "team"; required annotations: "env", "team"`}
 }
 
 test_annotations_absent if {
-	obj := {"kind": "Pod", "metadata": {"name": "p"}, "spec": {}}
+	obj := t.pod({})
 	v := check.violation with input as review(obj)
 	count(v) == 2
 }
 
 test_value_not_matching_regex if {
 	v := check.violation with input as review(pod({"team": "x", "env": "preprod"}))
-	msgs(v) == {`Pod "p": metadata.annotations["env"] is "preprod"; it must match regex "^(prod|dev)$"`}
+	t.msgs(v) == {`Pod "p": metadata.annotations["env"] is "preprod"; it must match regex "^(prod|dev)$"`}
 }
 
 test_regex_is_not_anchored_for_the_user if {
-	inp := {"review": {"operation": "CREATE", "object": pod({"env": "preprod"})}, "parameters": {"annotations": [{"key": "env", "allowedRegex": "prod"}]}}
+	inp := t.review_with(pod({"env": "preprod"}), {"annotations": [{"key": "env", "allowedRegex": "prod"}]})
 	count(check.violation) == 0 with input as inp
 }
 
 test_empty_regex_accepts_any_value if {
-	inp := {"review": {"operation": "CREATE", "object": pod({"env": ""})}, "parameters": {"annotations": [{"key": "env", "allowedRegex": ""}]}}
+	inp := t.review_with(pod({"env": ""}), {"annotations": [{"key": "env", "allowedRegex": ""}]})
 	count(check.violation) == 0 with input as inp
 }
 
@@ -46,35 +45,35 @@ test_empty_value_checked_against_regex if {
 }
 
 test_null_regex_accepts_any_value if {
-	inp := {"review": {"operation": "CREATE", "object": pod({"env": "x"})}, "parameters": {"annotations": [{"key": "env", "allowedRegex": null}]}}
+	inp := t.review_with(pod({"env": "x"}), {"annotations": [{"key": "env", "allowedRegex": null}]})
 	count(check.violation) == 0 with input as inp
 }
 
 test_invalid_regex_fails_closed if {
-	inp := {"review": {"operation": "CREATE", "object": pod({"env": "prod"})}, "parameters": {"annotations": [{"key": "env", "allowedRegex": "(prod"}]}}
+	inp := t.review_with(pod({"env": "prod"}), {"annotations": [{"key": "env", "allowedRegex": "(prod"}]})
 	v := check.violation with input as inp
-	msgs(v) == {`Pod "p": metadata.annotations["env"] is "prod"; allowedRegex "(prod" is not a valid regular expression, so no value is accepted`}
+	t.msgs(v) == {`Pod "p": metadata.annotations["env"] is "prod"; allowedRegex "(prod" is not a valid regular expression, so no value is accepted`}
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review(pod({})), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review(pod({})), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller_own_annotations_not_template if {
 	obj := {"kind": "Deployment", "metadata": {"name": "d", "annotations": {"team": "x"}}, "spec": {"template": {"metadata": {"annotations": {"env": "prod"}}}}}
 	v := check.violation with input as review(obj)
-	msgs(v) == {`Deployment "d": metadata.annotations has no annotation "env"; required annotations: "env", "team"`}
+	t.msgs(v) == {`Deployment "d": metadata.annotations has no annotation "env"; required annotations: "env", "team"`}
 }
 
 test_any_kind if {
 	obj := {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i", "annotations": {"team": "x", "env": "stage"}}}
 	v := check.violation with input as review(obj)
-	msgs(v) == {`Ingress "i": metadata.annotations["env"] is "stage"; it must match regex "^(prod|dev)$"`}
+	t.msgs(v) == {`Ingress "i": metadata.annotations["env"] is "stage"; it must match regex "^(prod|dev)$"`}
 }
 
 test_generate_name if {
 	obj := {"kind": "Pod", "metadata": {"generateName": "web-"}}
 	v := check.violation with input as review(obj)
-	`Pod "web-": metadata.annotations has no annotation "team"; required annotations: "env", "team"` in msgs(v)
+	`Pod "web-": metadata.annotations has no annotation "team"; required annotations: "env", "team"` in t.msgs(v)
 }

@@ -7,32 +7,28 @@
 # regular expression fails closed: every value of that label is reported.
 package d8.required_labels
 
-import data.lib.pods
-
-object_label := sprintf("%s %q", [input.review.object.kind, pods.object_name])
-
-labels := object.get(object.get(input.review.object, "metadata", {}), "labels", {})
+import data.lib.review
 
 violation contains {"msg": msg, "details": {"field": "metadata.labels", "actual": null, "allowed": req.key}} if {
-	pods.reviewed
+	review.reviewed
 	some req in input.parameters.labels
 	not has_key(req.key)
-	msg := sprintf("%s: metadata.labels has no label %q; required labels: %s", [object_label, req.key, required_keys])
+	msg := sprintf("%s: metadata.labels has no label %q; required labels: %s", [review.object_label, req.key, required_keys])
 }
 
 violation contains {"msg": msg, "details": {"field": sprintf("metadata.labels[%q]", [req.key]), "actual": value, "allowed": req.allowedRegex}} if {
-	pods.reviewed
+	review.reviewed
 	some req in input.parameters.labels
-	value := labels[req.key]
+	value := review.labels[req.key]
 	not value_allowed(req, value)
-	msg := sprintf("%s: metadata.labels[%q] is %q; %s", [object_label, req.key, value, regex_requirement(req.allowedRegex)])
+	msg := sprintf("%s: metadata.labels[%q] is %q; %s", [review.object_label, req.key, value, regex_requirement(req.allowedRegex)])
 }
 
 regex_requirement(re) := sprintf("it must match regex %q", [re]) if regex.is_valid(re)
 
 regex_requirement(re) := sprintf("allowedRegex %q is not a valid regular expression, so no value is accepted", [re]) if not regex.is_valid(re)
 
-has_key(key) if _ = labels[key]
+has_key(key) if _ = review.labels[key]
 
 required_keys := concat(", ", sort({sprintf("%q", [req.key]) | some req in input.parameters.labels}))
 

@@ -4,11 +4,12 @@
 package d8.required_probes
 
 import data.lib.pods
+import data.lib.review
 
 required := concat(", ", [sprintf("%q", [p]) | some p in input.parameters.probes])
 
 violation contains {"msg": msg, "details": {"field": probe, "actual": null, "allowed": input.parameters.probes}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.regular_containers
 	some probe in input.parameters.probes
 	object.get(ctr.container, probe, null) == null

@@ -1,10 +1,11 @@
 package d8.required_probes_test
 
 import data.d8.required_probes as check
+import data.lib.testing as t
 
 params := {"probes": ["livenessProbe", "readinessProbe"]}
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": params}
+review(spec) := t.pod_review(spec, params)
 
 probe := {"httpGet": {"path": "/healthz", "port": 8080}}
 
@@ -19,7 +20,7 @@ test_allowed if {
 test_one_probe_missing_exact_message if {
 	c := {"name": "app", "livenessProbe": probe}
 	v := check.violation with input as review({"containers": [c]})
-	{x.msg | some x in v} == {`container "app": readinessProbe is not set; required probes: ["livenessProbe", "readinessProbe"]`}
+	t.msgs(v) == {`container "app": readinessProbe is not set; required probes: ["livenessProbe", "readinessProbe"]`}
 }
 
 test_probes_absent_each_reported if {
@@ -47,11 +48,11 @@ test_ephemeral_container_is_exempt if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [bare("app")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [bare("app")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [bare("app")]}}}}
-	count(check.violation) == 2 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.deployment({"containers": [bare("app")]})
+	count(check.violation) == 2 with input as t.review_with(obj, params)
 }

@@ -9,6 +9,7 @@
 package d8.required_resources
 
 import data.lib.pods
+import data.lib.review
 
 checked_containers contains ctr if {
 	some ctr in pods.containers
@@ -36,7 +37,7 @@ has_value(section, r) if object.get(section, r, null) != null
 quoted(xs) := concat(", ", [sprintf("%q", [x]) | some x in sort(xs)])
 
 violation contains {"msg": msg, "details": {"field": sprintf("resources.%s", [section]), "actual": sort(unset), "allowed": required(section)}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in checked_containers
 	some section in ["limits", "requests"]
 	unset := missing(ctr.container, section)

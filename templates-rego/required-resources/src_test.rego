@@ -1,10 +1,11 @@
 package d8.required_resources_test
 
 import data.d8.required_resources as check
+import data.lib.testing as t
 
 params := {"limits": ["memory"], "requests": ["cpu", "memory"]}
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": params}
+review(spec) := t.pod_review(spec, params)
 
 full(name) := {"name": name, "image": "nginx", "resources": {"limits": {"memory": "128Mi"}, "requests": {"cpu": "100m", "memory": "64Mi"}}}
 
@@ -16,7 +17,7 @@ test_allowed if {
 
 test_resources_absent_exact_messages if {
 	v := check.violation with input as review({"containers": [bare("app")]})
-	{x.msg | some x in v} == {
+	t.msgs(v) == {
 		`container "app": resources.limits does not set ["memory"]; required limits: ["memory"]`,
 		`container "app": resources.requests does not set ["cpu", "memory"]; required requests: ["cpu", "memory"]`,
 	}
@@ -25,7 +26,7 @@ test_resources_absent_exact_messages if {
 test_missing_request_only if {
 	c := {"name": "app", "resources": {"limits": {"memory": "1Gi"}, "requests": {"memory": "1Gi"}}}
 	v := check.violation with input as review({"containers": [c]})
-	{x.msg | some x in v} == {`container "app": resources.requests does not set ["cpu"]; required requests: ["cpu", "memory"]`}
+	t.msgs(v) == {`container "app": resources.requests does not set ["cpu"]; required requests: ["cpu", "memory"]`}
 }
 
 test_limit_stands_for_missing_request if {
@@ -62,11 +63,11 @@ test_ephemeral_container_is_skipped if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [bare("app")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [bare("app")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [bare("app")]}}}}
-	count(check.violation) == 2 with input as {"review": {"operation": "CREATE", "object": obj}, "parameters": params}
+	obj := t.deployment({"containers": [bare("app")]})
+	count(check.violation) == 2 with input as t.review_with(obj, params)
 }

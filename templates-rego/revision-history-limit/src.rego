@@ -6,7 +6,7 @@
 # Other kinds are not reviewed even if a constraint matches them.
 package d8.revision_history_limit
 
-import data.lib.pods
+import data.lib.review
 
 reviewed_kinds := {"Deployment", "DaemonSet", "StatefulSet"}
 
@@ -23,8 +23,8 @@ describe := sprintf("%d", [actual]) if actual != null
 describe := sprintf("not set (the Kubernetes default is %d)", [kubernetes_default]) if actual == null
 
 violation contains {"msg": msg, "details": {"field": "spec.revisionHistoryLimit", "actual": effective, "allowed": sprintf("<= %d", [input.parameters.limit])}} if {
-	pods.reviewed
+	review.reviewed
 	input.review.object.kind in reviewed_kinds
 	effective > input.parameters.limit
-	msg := sprintf("%s %q: spec.revisionHistoryLimit is %s; at most %d is allowed", [input.review.object.kind, pods.object_name, describe, input.parameters.limit])
+	msg := sprintf("%s: spec.revisionHistoryLimit is %s; at most %d is allowed", [review.object_label, describe, input.parameters.limit])
 }

@@ -1,8 +1,9 @@
 package d8.revision_history_limit_test
 
 import data.d8.revision_history_limit as check
+import data.lib.testing as t
 
-review(kind, spec, limit) := {"review": {"operation": "CREATE", "object": {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w"}, "spec": spec}}, "parameters": {"limit": limit}}
+review(kind, spec, limit) := t.review_with({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w"}, "spec": spec}, {"limit": limit})
 
 template := {"template": {"spec": {"containers": [{"name": "app", "image": "nginx"}]}}}
 
@@ -15,12 +16,12 @@ test_allowed_below_and_at_limit if {
 
 test_above_limit_exact_message if {
 	v := check.violation with input as review("Deployment", with_limit(20), 3)
-	{x.msg | some x in v} == {`Deployment "w": spec.revisionHistoryLimit is 20; at most 3 is allowed`}
+	t.msgs(v) == {`Deployment "w": spec.revisionHistoryLimit is 20; at most 3 is allowed`}
 }
 
 test_absent_means_default_10 if {
 	v := check.violation with input as review("DaemonSet", template, 3)
-	{x.msg | some x in v} == {`DaemonSet "w": spec.revisionHistoryLimit is not set (the Kubernetes default is 10); at most 3 is allowed`}
+	t.msgs(v) == {`DaemonSet "w": spec.revisionHistoryLimit is not set (the Kubernetes default is 10); at most 3 is allowed`}
 	count(check.violation) == 0 with input as review("DaemonSet", template, 10)
 }
 
@@ -40,11 +41,11 @@ test_other_kinds_not_reviewed if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review("Deployment", with_limit(50), 3), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review("Deployment", with_limit(50), 3), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_update if {
-	inp := json.patch(review("Deployment", with_limit(50), 3), [{"op": "replace", "path": "/review/operation", "value": "UPDATE"}])
+	inp := t.as_operation(review("Deployment", with_limit(50), 3), "UPDATE")
 	count(check.violation) == 1 with input as inp
 }

@@ -5,9 +5,11 @@
 # value is "*" (anything), or the entry sets the field and the actual value equals it ("" in the
 # entry: the actual must be unset or empty), or the entry leaves the field out and the actual is
 # unset or empty. Options with every field unset or empty, or no options, are always allowed.
+# A null anywhere (`seLinuxOptions: null`, `type: null`) is unset, as Kubernetes decodes it.
 package d8.selinux
 
 import data.lib.pods
+import data.lib.review
 
 fields := ["user", "role", "type", "level"]
 
@@ -17,13 +19,16 @@ field_matches(entry, _, f) if entry[f] == "*"
 
 field_matches(entry, actual, f) if {
 	entry[f] != "*"
-	object.get(actual, f, "") == entry[f]
+	actual_field(actual, f) == entry[f]
 }
 
 field_matches(entry, actual, f) if {
 	not f in object.keys(entry)
-	object.get(actual, f, "") == ""
+	actual_field(actual, f) == ""
 }
+
+# A field of the options under review, "" when absent or null.
+actual_field(actual, f) := review.value(actual, f, "")
 
 matches(entry, actual) if {
 	every f in fields {
@@ -33,7 +38,7 @@ matches(entry, actual) if {
 
 empty(actual) if {
 	every f in fields {
-		object.get(actual, f, "") == ""
+		actual_field(actual, f) == ""
 	}
 }
 
@@ -43,6 +48,9 @@ allowed(actual) if {
 	some entry in allowed_options
 	matches(entry, actual)
 }
+
+# The options with their null (unset) fields left out, for messages.
+without_nulls(o) := {f: v | some f, v in o; v != null}
 
 # `{type: spc_t, level: s0}`: the fields set, in a fixed order ("" shows as "").
 describe(x) := sprintf("{%s}", [concat(", ", [sprintf("%s: %s", [f, text(x[f])]) | some f in fields; f in object.keys(x)])])
@@ -55,19 +63,21 @@ allowed_text := concat(", ", [describe(e) | some e in allowed_options]) if {
 	count(allowed_options) > 0
 } else := "none"
 
-# Where options are set: {who, field, options}.
+# Where options are set: {who, field, options}. Null options are none.
 options contains {"who": "pod", "field": "spec.securityContext.seLinuxOptions", "options": o} if {
 	o := pods.pod_security_context.seLinuxOptions
+	o != null
 }
 
 options contains {"who": pods.label(ctr), "field": "securityContext.seLinuxOptions", "options": o} if {
 	some ctr in pods.containers
 	o := pods.security_context(ctr.container).seLinuxOptions
+	o != null
 }
 
 violation contains {"msg": msg, "details": {"field": s.field, "actual": s.options, "allowed": allowed_options}} if {
-	pods.reviewed
+	review.reviewed
 	some s in options
 	not allowed(s.options)
-	msg := sprintf("%s: %s is %s; allowed SELinux options: %s", [s.who, s.field, describe(s.options), allowed_text])
+	msg := sprintf("%s: %s is %s; allowed SELinux options: %s", [s.who, s.field, describe(without_nulls(s.options)), allowed_text])
 }

@@ -7,7 +7,7 @@
 # class-less PersistentVolume) is a value like any other: allowed only when "" is listed.
 package d8.storage_class
 
-import data.lib.pods
+import data.lib.review
 
 # Absent parameter: nothing is allowed.
 allowed_classes := object.get(object.get(input, "parameters", {}), "storageClassNames", [])
@@ -15,11 +15,11 @@ allowed_classes := object.get(object.get(input, "parameters", {}), "storageClass
 allowed := concat(", ", [sprintf("%q", [c]) | some c in allowed_classes])
 
 violation contains {"msg": msg, "details": {"field": "spec.storageClassName", "actual": cls, "allowed": allowed_classes}} if {
-	pods.reviewed
+	review.reviewed
 	input.review.object.kind == "PersistentVolumeClaim"
 	cls := object.get(input.review.object, ["spec", "storageClassName"], null)
 	not cls in allowed_classes
-	msg := sprintf("PersistentVolumeClaim %q: spec.storageClassName is %s; allowed storage classes: [%s]", [pods.object_name, describe(cls), allowed])
+	msg := sprintf("%s: spec.storageClassName is %s; allowed storage classes: [%s]", [review.object_label, describe(cls), allowed])
 }
 
 describe(v) := "not set" if v == null

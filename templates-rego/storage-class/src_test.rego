@@ -1,13 +1,12 @@
 package d8.storage_class_test
 
 import data.d8.storage_class as check
+import data.lib.testing as t
 
-review(spec) := {
-	"review": {"operation": "CREATE", "object": {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"}, "spec": spec}},
-	"parameters": {"storageClassNames": ["ceph-ssd", "local"]},
-}
-
-msgs(v) := {x.msg | some x in v}
+review(spec) := t.review_with(
+	{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"}, "spec": spec},
+	{"storageClassNames": ["ceph-ssd", "local"]},
+)
 
 test_allowed if {
 	count(check.violation) == 0 with input as review({"storageClassName": "local", "accessModes": ["ReadWriteOnce"]})
@@ -15,17 +14,17 @@ test_allowed if {
 
 test_disallowed_class if {
 	v := check.violation with input as review({"storageClassName": "nfs"})
-	msgs(v) == {`PersistentVolumeClaim "data": spec.storageClassName is "nfs"; allowed storage classes: ["ceph-ssd", "local"]`}
+	t.msgs(v) == {`PersistentVolumeClaim "data": spec.storageClassName is "nfs"; allowed storage classes: ["ceph-ssd", "local"]`}
 }
 
 test_class_absent if {
 	v := check.violation with input as review({"accessModes": ["ReadWriteOnce"]})
-	msgs(v) == {`PersistentVolumeClaim "data": spec.storageClassName is not set; allowed storage classes: ["ceph-ssd", "local"]`}
+	t.msgs(v) == {`PersistentVolumeClaim "data": spec.storageClassName is not set; allowed storage classes: ["ceph-ssd", "local"]`}
 }
 
 test_explicit_empty_class_is_a_value if {
 	v := check.violation with input as review({"storageClassName": ""})
-	msgs(v) == {`PersistentVolumeClaim "data": spec.storageClassName is ""; allowed storage classes: ["ceph-ssd", "local"]`}
+	t.msgs(v) == {`PersistentVolumeClaim "data": spec.storageClassName is ""; allowed storage classes: ["ceph-ssd", "local"]`}
 	inp := json.patch(review({"storageClassName": ""}), [{"op": "add", "path": "/parameters/storageClassNames/-", "value": ""}])
 	count(check.violation) == 0 with input as inp
 }
@@ -36,12 +35,12 @@ test_empty_list_allows_nothing if {
 }
 
 test_update_checked if {
-	inp := json.patch(review({"storageClassName": "nfs"}), [{"op": "replace", "path": "/review/operation", "value": "UPDATE"}])
+	inp := t.as_operation(review({"storageClassName": "nfs"}), "UPDATE")
 	count(check.violation) == 1 with input as inp
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"storageClassName": "nfs"}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"storageClassName": "nfs"}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
@@ -52,5 +51,5 @@ test_other_kind_ignored if {
 
 test_parameter_absent_allows_nothing if {
 	obj := {"kind": "PersistentVolumeClaim", "metadata": {"name": "data"}, "spec": {"storageClassName": "local"}}
-	count(check.violation) == 1 with input as {"review": {"operation": "CREATE", "object": obj}}
+	count(check.violation) == 1 with input as t.review(obj)
 }

@@ -4,15 +4,16 @@
 package d8.windows_host_process
 
 import data.lib.pods
+import data.lib.review
 
 violation contains {"msg": msg, "details": {"field": "spec.securityContext.windowsOptions.hostProcess", "actual": true, "allowed": false}} if {
-	pods.reviewed
+	review.reviewed
 	host_process(pods.pod_security_context)
-	msg := sprintf("%s %q: spec.securityContext.windowsOptions.hostProcess is true; Windows HostProcess pods are not allowed", [input.review.object.kind, pods.object_name])
+	msg := sprintf("%s: spec.securityContext.windowsOptions.hostProcess is true; Windows HostProcess pods are not allowed", [review.object_label])
 }
 
 violation contains {"msg": msg, "details": {"field": "securityContext.windowsOptions.hostProcess", "actual": true, "allowed": false}} if {
-	pods.reviewed
+	review.reviewed
 	some ctr in pods.containers
 	host_process(pods.security_context(ctr.container))
 	msg := sprintf("%s: securityContext.windowsOptions.hostProcess is true; Windows HostProcess containers are not allowed", [pods.label(ctr)])

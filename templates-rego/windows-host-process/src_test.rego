@@ -1,12 +1,11 @@
 package d8.windows_host_process_test
 
 import data.d8.windows_host_process as check
+import data.lib.testing as t
 
-review(spec) := {"review": {"operation": "CREATE", "object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": spec}}, "parameters": {}}
+review(spec) := t.pod_review(spec, {})
 
-hp(name) := {"name": name, "securityContext": {"windowsOptions": {"hostProcess": true}}}
-
-msgs(v) := {x.msg | some x in v}
+hp(name) := t.container(name, {"windowsOptions": {"hostProcess": true}})
 
 test_allowed if {
 	spec := {"securityContext": {"windowsOptions": {"hostProcess": false}}, "containers": [{"name": "a", "securityContext": {"windowsOptions": {"hostProcess": false, "runAsUserName": "x"}}}]}
@@ -19,12 +18,12 @@ test_field_absent if {
 
 test_pod_level_denied if {
 	v := check.violation with input as review({"securityContext": {"windowsOptions": {"hostProcess": true}}, "containers": [{"name": "a"}]})
-	msgs(v) == {`Pod "p": spec.securityContext.windowsOptions.hostProcess is true; Windows HostProcess pods are not allowed`}
+	t.msgs(v) == {`Pod "p": spec.securityContext.windowsOptions.hostProcess is true; Windows HostProcess pods are not allowed`}
 }
 
 test_container_denied if {
 	v := check.violation with input as review({"containers": [hp("app")]})
-	msgs(v) == {`container "app": securityContext.windowsOptions.hostProcess is true; Windows HostProcess containers are not allowed`}
+	t.msgs(v) == {`container "app": securityContext.windowsOptions.hostProcess is true; Windows HostProcess containers are not allowed`}
 }
 
 test_multi_container_reports_each if {
@@ -33,7 +32,7 @@ test_multi_container_reports_each if {
 
 test_init_container if {
 	v := check.violation with input as review({"containers": [{"name": "a"}], "initContainers": [hp("init")]})
-	msgs(v) == {`initContainer "init": securityContext.windowsOptions.hostProcess is true; Windows HostProcess containers are not allowed`}
+	t.msgs(v) == {`initContainer "init": securityContext.windowsOptions.hostProcess is true; Windows HostProcess containers are not allowed`}
 }
 
 test_ephemeral_container if {
@@ -41,12 +40,18 @@ test_ephemeral_container if {
 }
 
 test_delete_is_never_a_violation if {
-	inp := json.patch(review({"containers": [hp("app")]}), [{"op": "replace", "path": "/review/operation", "value": "DELETE"}])
+	inp := t.as_operation(review({"containers": [hp("app")]}), "DELETE")
 	count(check.violation) == 0 with input as inp
 }
 
 test_controller if {
-	obj := {"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"securityContext": {"windowsOptions": {"hostProcess": true}}, "containers": [{"name": "a"}]}}}}
-	v := check.violation with input as {"review": {"operation": "CREATE", "object": obj}}
-	msgs(v) == {`Job "j": spec.securityContext.windowsOptions.hostProcess is true; Windows HostProcess pods are not allowed`}
+	obj := t.controller("Job", "j", {"securityContext": {"windowsOptions": {"hostProcess": true}}, "containers": [{"name": "a"}]})
+	v := check.violation with input as t.review(obj)
+	t.msgs(v) == {`Job "j": spec.securityContext.windowsOptions.hostProcess is true; Windows HostProcess pods are not allowed`}
+}
+
+# Admission reviews can carry explicit nulls, read as absent: not a HostProcess container.
+test_null_security_context_is_no_host_process if {
+	spec := {"securityContext": null, "containers": [t.container("a", null), t.container("b", {"windowsOptions": null}), t.container("c", {"windowsOptions": {"hostProcess": null}}), hp("d")]}
+	t.msgs(check.violation) == {`container "d": securityContext.windowsOptions.hostProcess is true; Windows HostProcess containers are not allowed`} with input as review(spec)
 }
