@@ -84,7 +84,7 @@ export function validatingWebhookConfiguration(webhookBase: string, caBundle: st
         namespaceSelector,
         rules: [
           // DELETE too: the module routes deletions through Gatekeeper by default (the user docs'
-          // node delete guard relies on it; lib.pods makes the built-in checks ignore DELETE).
+          // node delete guard relies on it; lib.review makes the built-in checks ignore DELETE).
           { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*'], scope: '*' },
           { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach'], scope: 'Namespaced' },
         ],
