@@ -1,47 +1,22 @@
 // PSS conformance on the real evaluator: render the PSS defaults at each level, then run gator
-// over the upstream Pod Security Admission v1.37 fixtures, as Pods and wrapped in every workload
-// kind we match. Every `pass` fixture must be admitted and every `fail` fixture rejected, and a
-// rejection must come from the check the fixture exercises. The bar is 100% agreement.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// over the upstream Pod Security Admission v1.37 fixtures (test/conformance/psa, loaded and mapped
+// to our checks by ./psa-fixtures.ts), as Pods and wrapped in every workload kind we match. Every
+// `pass` fixture must be admitted and every `fail` fixture rejected, and a rejection must come from
+// a check the fixture exercises. The bar is 100% agreement.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { compile } from '../../src/compile/index.js';
 import { defaultCompileSettings } from '../../src/compile/settings.js';
 import { CHECK_LABEL } from '../../src/compile/labels.js';
 import type { Standard } from '../../src/compile/types.js';
-import { packageRoot } from '../../src/util/package-root.js';
+import { assets } from '../helpers/assets.js';
 import { toolPath } from '../helpers/tools.js';
 import { run } from '../helpers/run.js';
+import { checksFor, loadFixtures, PSA_VERSION as VERSION, type Fixture, type Pod } from './psa-fixtures.js';
 
-const FIXTURES = join(packageRoot(), '../shared/conformance/psa');
-const VERSION = 'v1.37';
 const NAMESPACE = 'psa-conformance';
-
-/** Which of our checks may reject a fixture, by the PSA check id in its file name. */
-const expectedChecks: Record<string, string[]> = {
-  allowprivilegeescalation: ['D8AllowPrivilegeEscalation'],
-  apparmorprofile: ['D8AppArmor'],
-  capabilities_baseline: ['D8AllowedCapabilities'],
-  capabilities_restricted: ['D8AllowedCapabilities'],
-  hostnamespaces: ['D8HostNetwork', 'D8HostProcesses'],
-  hostpathvolumes: ['D8AllowedHostPaths', 'D8AllowedVolumeTypes'],
-  hostports: ['D8HostNetwork'],
-  hostprobesandhostlifecycle: ['D8HostProbesLifecycle'],
-  privileged: ['D8PrivilegedContainer'],
-  procmount: ['D8AllowedProcMount'],
-  procmount_restricted: ['D8AllowedProcMount'],
-  restrictedvolumes: ['D8AllowedVolumeTypes'],
-  runasnonroot: ['D8AllowedUsers'],
-  runasuser: ['D8AllowedUsers'],
-  seccompprofile_baseline: ['D8AllowedSeccompProfiles'],
-  seccompprofile_restricted: ['D8AllowedSeccompProfiles'],
-  selinuxoptions: ['D8SeLinux'],
-  sysctls: ['D8AllowedSysctls'],
-  windowshostprocess: ['D8WindowsHostProcess'],
-};
-
-type Pod = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Record<string, unknown> };
 
 const WRAPPERS: Record<string, (pod: Pod, name: string) => Record<string, unknown>> = {
   Pod: (pod, name) => ({ ...pod, metadata: { ...pod.metadata, name, namespace: NAMESPACE } }),
@@ -66,23 +41,6 @@ function controller(apiVersion: string, kind: string, pod: Pod, name: string, ex
   return { apiVersion, kind, metadata: { name, namespace: NAMESPACE }, spec: { ...extra, selector: { matchLabels: { app: name } }, template: template(pod, { app: name }) } };
 }
 
-function checkId(stem: string): string {
-  return stem.replace(/\d+$/, '').replace(/^base.*/, 'base');
-}
-
-interface Fixture { verdict: 'pass' | 'fail'; stem: string; pod: Pod }
-
-function fixtures(level: string): Fixture[] {
-  const out: Fixture[] = [];
-  for (const verdict of ['pass', 'fail'] as const) {
-    const dir = join(FIXTURES, level, VERSION, verdict);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-      out.push({ verdict, stem: file.replace(/\.yaml$/, ''), pod: parse(readFileSync(join(dir, file), 'utf8')) as Pod });
-    }
-  }
-  return out;
-}
-
 interface GatorResult { constraint: { kind: string; metadata: { name: string; labels?: Record<string, string> } }; violatingObject: { kind: string; metadata: { name: string } }; msg: string }
 
 interface Row { level: string; kind: string; verdict: string; stem: string; agreed: boolean; detail: string }
@@ -92,13 +50,13 @@ function evaluate(level: Exclude<Standard, 'privileged'>): Row[] {
   try {
     const settings = { ...defaultCompileSettings(), defaultPolicy: level, enforcementAction: 'deny' as const };
     const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'kubernetes.io/metadata.name': NAMESPACE } } };
-    const desired = compile({ settings, policies: [], namespaces: [{ name: NAMESPACE, labels: namespace.metadata.labels }] });
+    const desired = compile({ settings, policies: [], namespaces: [{ name: NAMESPACE, labels: namespace.metadata.labels }] }, assets());
     // Only templates and constraints: the Config object is cluster wiring, not something to review.
     const policyObjects = desired.objects.filter((o) => o.kind !== 'Config');
     writeFileSync(join(dir, 'policies.yaml'), policyObjects.map((o) => stringify(o)).join('---\n'));
     const objects: Record<string, unknown>[] = [namespace];
     const cases: { name: string; kind: string; fixture: Fixture }[] = [];
-    for (const fixture of fixtures(level)) {
+    for (const fixture of loadFixtures(level)) {
       for (const [kind, wrap] of Object.entries(WRAPPERS)) {
         const name = `${fixture.verdict}-${fixture.stem.replace(/_/g, '-')}-${kind.toLowerCase()}`;
         objects.push(wrap(fixture.pod, name));
@@ -123,7 +81,7 @@ function evaluate(level: Exclude<Standard, 'privileged'>): Row[] {
         agreed = hits.length === 0;
         detail = agreed ? 'admitted' : `rejected by ${checks.join(', ')}: ${hits[0].msg}`;
       } else {
-        const want = expectedChecks[checkId(fixture.stem)] ?? [];
+        const want = checksFor(fixture);
         agreed = checks.some((c) => want.includes(c));
         detail = hits.length === 0 ? 'admitted' : `rejected by ${checks.join(', ')} (expected one of ${want.join(', ')})`;
       }
@@ -159,7 +117,7 @@ describe(`PSS conformance against upstream PSA ${VERSION} fixtures (gator ${'v3.
     test(`${level}: every pass fixture admitted, every fail fixture rejected by its check, in every workload kind`, () => {
       const rows = evaluate(level);
       all.push(...rows);
-      expect(rows.length).toBe(fixtures(level).length * Object.keys(WRAPPERS).length);
+      expect(rows.length).toBe(loadFixtures(level).length * Object.keys(WRAPPERS).length);
       const disagreements = rows.filter((r) => !r.agreed).map((r) => `${r.verdict}/${r.stem} as ${r.kind}: ${r.detail}`);
       expect(disagreements).toEqual([]);
     }, 300000);

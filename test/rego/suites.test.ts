@@ -1,25 +1,97 @@
 // gator suites, one per check (test/suites/<rego folder>/suite.yaml). The template each suite
-// verifies is rendered from the catalog into a temp copy, so the suite checks what we ship.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// verifies is rendered from the catalog into a temp copy, so the suite checks what we ship. A check
+// with PSS parameters also gets, in that copy, one generated test per level (`psa-<level>`): its
+// constraint carries exactly the catalog's parameters, its cases are the upstream PSA fixtures of
+// test/conformance/psa (never copied into test/suites). Hand-written cases may test the same
+// constraint (`constraint-pss-<level>.yaml`) or a fixture (`psa/<level>-<verdict>-<stem>.yaml`).
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { catalog } from '../../src/checks/index.js';
+import type { Check } from '../../src/checks/types.js';
 import { renderTemplate } from '../../src/compile/template.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { rego } from '../helpers/assets.js';
 import { toolPath } from '../helpers/tools.js';
 import { run } from '../helpers/run.js';
+import { baselineControls, checksFor, expectedChecks, loadFixtures, type Fixture, type PsaLevel } from '../conformance/psa-fixtures.js';
 
 const suitesDir = join(packageRoot(), 'test/suites');
+const PSS_LEVELS = ['baseline', 'restricted'] as const;
 
 interface SuiteCase {
   name: string;
   object: string;
   assertions?: { violations?: string | number | boolean; message?: string }[];
 }
+interface SuiteTest { name: string; template: string; constraint: string; cases?: SuiteCase[] }
 interface Suite {
-  tests: { name: string; template: string; constraint: string; cases?: SuiteCase[] }[];
+  tests: SuiteTest[];
 }
+
+const allFixtures = (): Fixture[] => [...loadFixtures('baseline'), ...loadFixtures('restricted')];
+
+/** Where a fixture lands in the temp suite copy; hand-written cases may name it too. */
+function fixtureObject(f: Fixture): string {
+  return `psa/${f.level}-${f.verdict}-${f.stem}.yaml`;
+}
+
+/** The constraint file of a check's PSS level in the temp suite copy. */
+const pssConstraintFile = (level: PsaLevel): string => `constraint-pss-${level}.yaml`;
+
+/**
+ * The constraint compile emits for a check at a PSS level, minus the namespace wiring: the
+ * catalog's parameters (no known host port ranges) and the kinds it matches with controller
+ * validation on (the default).
+ */
+function pssConstraint(check: Check, level: PsaLevel): Record<string, unknown> {
+  const params = check.pss?.[level];
+  if (!params) throw new Error(`${check.kind} has no pss.${level}`);
+  return {
+    apiVersion: 'constraints.gatekeeper.sh/v1beta1',
+    kind: check.kind,
+    metadata: { name: `pss-${level}` },
+    spec: { match: { kinds: check.matches }, parameters: params({ knownHostPortRanges: [] }) },
+  };
+}
+
+/**
+ * Does a namespace of the fixture's level get this constraint level for the fixture's control?
+ * A baseline folder fixture meets baseline constraints only. A restricted namespace gets both
+ * levels of a check: its restricted constraint answers for every restricted fixture (where a check
+ * has both, restricted is the stricter), its baseline constraint for those of baseline controls.
+ */
+function meets(f: Fixture, level: PsaLevel, baseline: ReadonlySet<string>): boolean {
+  if (f.level === 'baseline') return level === 'baseline';
+  return level === 'restricted' || baseline.has(f.control);
+}
+
+/**
+ * The generated PSS cases of a check at one level, with explicit assertions:
+ *  - every `pass` fixture a namespace of that level may see is admitted (at baseline, the
+ *    restricted ones too: a restricted namespace gets the baseline constraints);
+ *  - every `fail` fixture this check answers for (psa-fixtures.ts) is rejected;
+ *  - a `fail` fixture of a control this check shares with another one, but that is the other's
+ *    (host namespaces: hostNetwork vs hostPID/hostIPC), is admitted: the split is exact.
+ */
+function psaCases(check: Check, level: PsaLevel): SuiteCase[] {
+  const baseline = baselineControls();
+  const cases: SuiteCase[] = [];
+  for (const f of allFixtures()) {
+    let violations: 'yes' | 'no' | undefined;
+    if (f.verdict === 'pass') {
+      if (level === 'baseline' || f.level === 'restricted') violations = 'no';
+    } else if (meets(f, level, baseline)) {
+      if (checksFor(f).includes(check.kind)) violations = 'yes';
+      else if (expectedChecks[f.control]?.includes(check.kind)) violations = 'no';
+    }
+    if (violations) cases.push({ name: `${f.level}-${f.verdict}-${f.stem}`, object: fixtureObject(f), assertions: [{ violations }] });
+  }
+  return cases;
+}
+
+const pssLevels = (check: Check): PsaLevel[] => PSS_LEVELS.filter((l) => check.pss?.[l] !== undefined);
 
 describe('gator suites per check', () => {
   let work: string;
@@ -33,9 +105,20 @@ describe('gator suites per check', () => {
     expect(existsSync(join(src, 'suite.yaml'))).toBe(true);
     const dst = join(work, check.rego);
     cpSync(src, dst, { recursive: true });
-    writeFileSync(join(dst, 'template.yaml'), stringify(renderTemplate(check)));
+    writeFileSync(join(dst, 'template.yaml'), stringify(renderTemplate(check, rego())));
 
     const suite = parse(readFileSync(join(src, 'suite.yaml'), 'utf8')) as Suite;
+    // The fixtures, unchanged, for the generated cases and any hand-written case naming one.
+    mkdirSync(join(dst, 'psa'));
+    for (const f of allFixtures()) cpSync(f.path, join(dst, fixtureObject(f)));
+    for (const level of pssLevels(check)) {
+      writeFileSync(join(dst, pssConstraintFile(level)), stringify(pssConstraint(check, level)));
+      const name = `psa-${level}`;
+      expect(suite.tests.map((t) => t.name)).not.toContain(name);
+      suite.tests.push({ name, template: 'template.yaml', constraint: pssConstraintFile(level), cases: psaCases(check, level) });
+    }
+    writeFileSync(join(dst, 'suite.yaml'), stringify(suite));
+
     const cases = suite.tests.flatMap((t) => t.cases ?? []);
     expect(cases.length).toBeGreaterThanOrEqual(6);
     for (const c of cases) {
@@ -57,6 +140,37 @@ describe('gator suites per check', () => {
     const known = new Set(catalog.map((c) => c.rego));
     expect(folders.filter((f) => !known.has(f))).toEqual([]);
   });
+
+  test('no suite keeps its own copy of a PSA fixture or of PSS parameters: both are generated', () => {
+    const fixtures = new Set(allFixtures().map((f) => JSON.stringify(f.pod)));
+    const copies: string[] = [];
+    for (const check of catalog) {
+      const src = join(suitesDir, check.rego);
+      for (const level of PSS_LEVELS) if (existsSync(join(src, pssConstraintFile(level)))) copies.push(`${check.rego}/${pssConstraintFile(level)}`);
+      if (existsSync(join(src, 'psa'))) copies.push(`${check.rego}/psa/`);
+      // A copy by any name: a case file whose content is a fixture's.
+      const casesDir = join(src, 'cases');
+      for (const file of existsSync(casesDir) ? readdirSync(casesDir) : []) {
+        const docs = parseAllDocuments(readFileSync(join(casesDir, file), 'utf8')).map((d) => JSON.stringify(d.toJS()));
+        if (docs.some((d) => fixtures.has(d))) copies.push(`${check.rego}/cases/${file}`);
+      }
+    }
+    expect(copies).toEqual([]);
+  });
+
+  test('every PSA fail fixture is asserted rejected by some check at a level that meets it', () => {
+    const claimed = new Set<string>();
+    for (const check of catalog) {
+      for (const level of pssLevels(check)) {
+        for (const c of psaCases(check, level)) if (c.assertions?.[0]?.violations === 'yes') claimed.add(c.object);
+      }
+    }
+    const unclaimed = allFixtures().filter((f) => f.verdict === 'fail' && !claimed.has(fixtureObject(f))).map(fixtureObject);
+    expect(unclaimed).toEqual([]);
+    // Every check the mapping names exists and has a PSS level, so no fixture points at nothing.
+    const pssKinds = new Set(catalog.filter((c) => pssLevels(c).length > 0).map((c) => c.kind));
+    expect(Object.values(expectedChecks).flat().filter((k) => !pssKinds.has(k))).toEqual([]);
+  });
 });
 
 describe('gator itself (test bed proof)', () => {
@@ -64,7 +178,7 @@ describe('gator itself (test bed proof)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ape-gator-'));
     try {
       const check = catalog.find((c) => c.kind === 'D8PrivilegedContainer')!;
-      writeFileSync(join(dir, 'template.yaml'), stringify(renderTemplate(check)));
+      writeFileSync(join(dir, 'template.yaml'), stringify(renderTemplate(check, rego())));
       writeFileSync(join(dir, 'constraint.yaml'), stringify({
         apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: 'D8PrivilegedContainer',
         metadata: { name: 'proof' }, spec: { match: { kinds: [{ apiGroups: [''], kinds: ['Pod'] }] } },
