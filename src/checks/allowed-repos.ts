@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `allowedRepos`.
 const check: OperationCheck = {
@@ -9,7 +9,7 @@ const check: OperationCheck = {
   parameters: {
     repos: { type: 'array', items: { type: 'string' } },
   },
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['allowedRepos'],
   // An empty list is dropped, as the reference's `if` on the value does (no constraint).

@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `checkContainerDuplicates`.
 const check: OperationCheck = {
@@ -7,7 +7,7 @@ const check: OperationCheck = {
   description:
     'Container names are unique among containers and, separately, among initContainers; env variable names are unique within each container.',
   parameters: {},
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['checkContainerDuplicates'],
   // Only an explicit true asks for the check (false is dropped, as the reference's omitempty does).

@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `disallowedImageTags`.
 const check: OperationCheck = {
@@ -9,7 +9,7 @@ const check: OperationCheck = {
   parameters: {
     tags: { type: 'array', items: { type: 'string' } },
   },
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['disallowedImageTags'],
   // An empty list disallows nothing: no constraint.

@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `disallowedTolerations`.
 const check: OperationCheck = {
@@ -20,7 +20,7 @@ const check: OperationCheck = {
       },
     },
   },
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['disallowedTolerations'],
   // Rendered only for a non-empty list, as the reference does.

@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `checkHostNetworkDNSPolicy`.
 const check: OperationCheck = {
@@ -6,7 +6,7 @@ const check: OperationCheck = {
   rego: 'dns-policy',
   description: 'A pod with spec.hostNetwork: true must set spec.dnsPolicy: ClusterFirstWithHostNet.',
   parameters: {},
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['checkHostNetworkDNSPolicy'],
   // Only an explicit true asks for the check (false is dropped, as the reference's omitempty does).

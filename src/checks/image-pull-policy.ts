@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `imagePullPolicy`.
 const check: OperationCheck = {
@@ -9,7 +9,7 @@ const check: OperationCheck = {
   parameters: {
     policy: { type: 'string', enum: ['Always', 'IfNotPresent'] },
   },
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['imagePullPolicy'],
   fromPolicy: (p) => (typeof p.imagePullPolicy === 'string' ? { policy: p.imagePullPolicy } : undefined),

@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `priorityClassNames`.
 const check: OperationCheck = {
@@ -8,7 +8,7 @@ const check: OperationCheck = {
   parameters: {
     priorityClassNames: { type: 'array', items: { type: 'string' } },
   },
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['priorityClassNames'],
   // An empty list is dropped, as the reference's `if` on the value does (no constraint).

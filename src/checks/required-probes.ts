@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 // OperationPolicy `requiredProbes`.
 const check: OperationCheck = {
@@ -8,7 +8,7 @@ const check: OperationCheck = {
   parameters: {
     probes: { type: 'array', items: { type: 'string', enum: ['livenessProbe', 'readinessProbe', 'startupProbe'] } },
   },
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['requiredProbes'],
   // An empty list requires nothing: no constraint.

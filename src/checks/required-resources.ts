@@ -1,4 +1,4 @@
-import { type OperationCheck, podKinds } from './types.js';
+import { type OperationCheck, podsAndControllers } from './types.js';
 
 const resourceNames = { type: 'array', items: { type: 'string', enum: ['cpu', 'memory'] } };
 
@@ -12,7 +12,7 @@ const check: OperationCheck = {
     limits: resourceNames,
     requests: resourceNames,
   },
-  matches: podKinds,
+  matches: podsAndControllers,
   source: 'OperationPolicy',
   fields: ['requiredResources'],
   // Both lists are always passed (an absent one as []); nothing required at all is a no-op.

@@ -100,7 +100,7 @@ export function compilePolicy(
       return fail([{ field: `spec.policies (${fields})`, message: `internal error compiling ${check.kind}: ${err instanceof Error ? err.message : String(err)}` }]);
     }
     if (!instance) continue;
-    const kinds = kindsFor(check, input.kind === 'OperationPolicy' ? true : settings.controllerValidation, instance.kinds);
+    const kinds = kindsFor(check, settings.controllerValidation, instance.kinds);
     // Catalog kinds are pod kinds and other namespaced kinds; kinds from the policy can be anything.
     const scope = instance.kinds ? undefined : 'Namespaced';
     for (const v of policyVariants(name, action, spec.match, convertMatch(spec.match, { kinds, scope }))) {

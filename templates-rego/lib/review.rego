@@ -6,10 +6,46 @@
 package lib.review
 
 # DELETE reviews carry the old object; no check is about deletion, so they never violate. A review
-# without an operation (gator, some test tools) is judged.
-reviewed if input.review.operation != "DELETE"
+# without an operation (gator, some test tools) is judged. Checks that read the object's own labels
+# or annotations (required-labels, required-annotations) guard with this: a relabel is their business.
+judged if input.review.operation != "DELETE"
 
-reviewed if not input.review.operation
+judged if not input.review.operation
+
+# What pod checks guard with: judged, except a Pod UPDATE that changes nothing they read. As in Pod
+# Security Admission, re-judging such an update gains nothing (the pod already runs as it is) and
+# costs much: an old non-compliant pod (admitted before a policy or a namespace label tightened)
+# could not lose a finalizer, and would hang in Terminating, nor be relabelled by its controller.
+reviewed if {
+	judged
+	not insignificant_pod_update
+}
+
+# Only Pods: a controller's UPDATE (its template above all) is judged as before, and so is any
+# change to a Pod's spec (image updates, ephemeral containers through the subresource), which is
+# why the whole object is compared rather than a list of fields. Without an oldObject (gator, some
+# tools) the update is judged.
+insignificant_pod_update if {
+	input.review.operation == "UPDATE"
+	input.review.object.kind == "Pod"
+	is_object(input.review.oldObject)
+	significant(input.review.object) == significant(input.review.oldObject)
+}
+
+# The annotation prefixes pod checks read: legacy seccomp (pod and per container) and AppArmor.
+security_annotation_prefixes := [
+	"seccomp.security.alpha.kubernetes.io/",
+	"container.seccomp.security.alpha.kubernetes.io/",
+	"container.apparmor.security.beta.kubernetes.io/",
+]
+
+# A Pod as the pod checks see it: everything but its metadata, plus the security annotations.
+# Labels, other annotations, finalizers, ownerReferences, resourceVersion and the rest are dropped.
+significant(pod) := object.union(object.remove(pod, ["metadata"]), {"metadata": {"annotations": {k: v |
+	some k, v in value(value(pod, "metadata", {}), "annotations", {})
+	some prefix in security_annotation_prefixes
+	startswith(k, prefix)
+}}})
 
 # value(x, path, fallback): object.get(x, path, fallback), except that an explicit JSON null at path
 # (or on the way to it), or an x that is no object, also gives fallback. Admission reviews can carry

@@ -59,3 +59,51 @@ test_value_of_a_non_object_is_the_fallback if {
 	review.value("text", "a", {}) == {}
 	review.value([1], "a", {}) == {}
 }
+
+# ---- Pod UPDATE that changes only metadata (as Pod Security Admission) ---------------------------
+
+old_pod := {"kind": "Pod", "metadata": {"name": "p", "labels": {"app": "a"}, "finalizers": ["example.com/keep"], "annotations": {"note": "x", "seccomp.security.alpha.kubernetes.io/pod": "runtime/default", "container.apparmor.security.beta.kubernetes.io/app": "runtime/default"}}, "spec": {"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]}}
+
+update(new, old) := {"review": {"operation": "UPDATE", "object": new, "oldObject": old}}
+
+test_pod_update_of_other_metadata_is_not_reviewed if {
+	every patch in [
+		[{"op": "remove", "path": "/metadata/finalizers"}],
+		[{"op": "replace", "path": "/metadata/labels", "value": {"app": "b"}}],
+		[{"op": "remove", "path": "/metadata/labels"}],
+		[{"op": "replace", "path": "/metadata/annotations/note", "value": "y"}],
+		[{"op": "add", "path": "/metadata/ownerReferences", "value": [{"kind": "ReplicaSet", "name": "r"}]}],
+		[{"op": "add", "path": "/metadata/resourceVersion", "value": "2"}],
+		[],
+	] {
+		review.judged with input as update(json.patch(old_pod, patch), old_pod)
+		not review.reviewed with input as update(json.patch(old_pod, patch), old_pod)
+	}
+}
+
+test_pod_update_of_spec_or_security_annotations_is_reviewed if {
+	every patch in [
+		[{"op": "replace", "path": "/spec/containers/0/image", "value": "nginx:2"}],
+		[{"op": "add", "path": "/spec/activeDeadlineSeconds", "value": 5}],
+		[{"op": "add", "path": "/spec/ephemeralContainers", "value": [{"name": "dbg", "image": "busybox"}]}],
+		[{"op": "replace", "path": "/metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod", "value": "unconfined"}],
+		[{"op": "remove", "path": "/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1app"}],
+		[{"op": "add", "path": "/metadata/annotations/container.seccomp.security.alpha.kubernetes.io~1app", "value": "unconfined"}],
+		[{"op": "remove", "path": "/metadata/annotations"}],
+	] {
+		review.reviewed with input as update(json.patch(old_pod, patch), old_pod)
+	}
+}
+
+test_update_is_reviewed_for_controllers_and_without_old_object if {
+	relabelled := json.patch(deployment, [{"op": "replace", "path": "/metadata/labels", "value": {"app": "other"}}])
+	review.reviewed with input as update(relabelled, deployment)
+	review.reviewed with input as update(deployment, deployment)
+	review.reviewed with input as t.as_operation(t.review(old_pod), "UPDATE")
+	review.reviewed with input as update(old_pod, null)
+}
+
+test_delete_is_neither_judged_nor_reviewed if {
+	not review.judged with input as t.as_operation(t.review(old_pod), "DELETE")
+	not review.reviewed with input as {"review": {"operation": "DELETE", "object": old_pod, "oldObject": old_pod}}
+}

@@ -50,3 +50,15 @@ test_null_security_context_is_not_privileged if {
 	spec := {"securityContext": null, "containers": [t.container("a", null), t.container("b", {"privileged": null}), privileged("c")]}
 	t.msgs(check.violation) == {`container "c": securityContext.privileged is true; privileged containers are not allowed`} with input as review(spec)
 }
+
+# A Pod UPDATE that only removes a finalizer or relabels an old privileged pod is admitted (as in
+# Pod Security Admission), so the pod can terminate; a spec change is still judged.
+test_metadata_only_update_of_privileged_pod_admitted if {
+	old := object.union(t.pod({"containers": [privileged("app")]}), {"metadata": {"labels": {"a": "1"}, "finalizers": ["example.com/f"]}})
+	new := json.patch(old, [{"op": "remove", "path": "/metadata/finalizers"}, {"op": "replace", "path": "/metadata/labels/a", "value": "2"}])
+	count(check.violation) == 0 with input as {"review": {"operation": "UPDATE", "object": new, "oldObject": old}, "parameters": {}}
+	changed := json.patch(new, [{"op": "add", "path": "/spec/activeDeadlineSeconds", "value": 60}])
+	count(check.violation) == 1 with input as {"review": {"operation": "UPDATE", "object": changed, "oldObject": old}, "parameters": {}}
+	relabelled := json.patch(t.deployment({"containers": [privileged("app")]}), [{"op": "add", "path": "/metadata/labels", "value": {"a": "2"}}])
+	count(check.violation) == 1 with input as {"review": {"operation": "UPDATE", "object": relabelled, "oldObject": t.deployment({"containers": [privileged("app")]})}, "parameters": {}}
+}

@@ -9,15 +9,18 @@ package d8.required_annotations
 
 import data.lib.review
 
+# Guarded by review.judged, not review.reviewed: a Pod UPDATE that changes only metadata is skipped
+# by pod checks, but changing annotations is exactly what this check judges.
+
 violation contains {"msg": msg, "details": {"field": "metadata.annotations", "actual": null, "allowed": req.key}} if {
-	review.reviewed
+	review.judged
 	some req in input.parameters.annotations
 	not has_key(req.key)
 	msg := sprintf("%s: metadata.annotations has no annotation %q; required annotations: %s", [review.object_label, req.key, required_keys])
 }
 
 violation contains {"msg": msg, "details": {"field": sprintf("metadata.annotations[%q]", [req.key]), "actual": value, "allowed": req.allowedRegex}} if {
-	review.reviewed
+	review.judged
 	some req in input.parameters.annotations
 	value := review.annotations[req.key]
 	not value_allowed(req, value)

@@ -9,15 +9,18 @@ package d8.required_labels
 
 import data.lib.review
 
+# Guarded by review.judged, not review.reviewed: a Pod UPDATE that changes only metadata is skipped
+# by pod checks, but changing labels is exactly what this check judges.
+
 violation contains {"msg": msg, "details": {"field": "metadata.labels", "actual": null, "allowed": req.key}} if {
-	review.reviewed
+	review.judged
 	some req in input.parameters.labels
 	not has_key(req.key)
 	msg := sprintf("%s: metadata.labels has no label %q; required labels: %s", [review.object_label, req.key, required_keys])
 }
 
 violation contains {"msg": msg, "details": {"field": sprintf("metadata.labels[%q]", [req.key]), "actual": value, "allowed": req.allowedRegex}} if {
-	review.reviewed
+	review.judged
 	some req in input.parameters.labels
 	value := review.labels[req.key]
 	not value_allowed(req, value)

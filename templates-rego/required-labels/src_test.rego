@@ -77,3 +77,11 @@ test_generate_name if {
 	v := check.violation with input as review(obj)
 	`Pod "web-": metadata.labels has no label "team"; required labels: "env", "team"` in t.msgs(v)
 }
+
+# Unlike pod checks, a Pod UPDATE that only changes labels is judged: the labels are what it checks.
+test_label_only_pod_update_judged if {
+	old := pod({"team": "x", "env": "prod"})
+	new := pod({"env": "prod"})
+	v := check.violation with input as object.union(review(new), {"review": {"operation": "UPDATE", "oldObject": old}})
+	t.msgs(v) == {`Pod "p": metadata.labels has no label "team"; required labels: "env", "team"`}
+}

@@ -254,4 +254,41 @@ describe('operator', () => {
     const restartWrites = env.cp.auditWrites(OPERATOR_USER).slice(afterStop.length).filter((e) => e.objectRef?.resource !== 'leases');
     expect(restartWrites.map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`)).toEqual([]);
   }, 180000);
+
+  test('a Pod UPDATE touching only metadata is admitted on an old privileged pod, a spec change is denied (as PSA)', async () => {
+    try {
+      await converged();
+      const ns = uniqueName('psa-update');
+      const level = (l: string) => ({ 'security.deckhouse.io/pod-policy': l });
+      await core().createNamespace({ body: { metadata: { name: ns, labels: level('privileged') } } });
+      const podsPath = `/api/v1/namespaces/${ns}/pods`;
+      const name = 'old-privileged';
+      const pod = (podName: string) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: podName, namespace: ns, labels: { app: 'a' }, finalizers: ['example.com/keep'] },
+        spec: { containers: [{ name: 'app', image: 'example/app:1', securityContext: { privileged: true } }] },
+      });
+      // Admitted while the namespace is privileged (retried until Gatekeeper sees the namespace's label).
+      await eventually('privileged pod admitted in a privileged namespace', async () => (await rawRequest(env.cp.kubeConfig, 'POST', podsPath, pod(name))).status === 201, 60000, 500);
+      // Tighten the namespace: the pod stays, now non-compliant. Wait until new privileged pods are denied.
+      await core().patchNamespace({ name: ns, body: [{ op: 'replace', path: '/metadata/labels', value: level('baseline') }] });
+      await eventually('privileged pods denied after relabel', async () => (await rawRequest(env.cp.kubeConfig, 'POST', `${podsPath}?dryRun=All`, pod('probe'))).status === 403, 60000, 500);
+
+      const patch = (ops: unknown[]) => rawRequest(env.cp.kubeConfig, 'PATCH', `${podsPath}/${name}`, ops, 'application/json-patch+json');
+      const relabel = await patch([{ op: 'replace', path: '/metadata/labels/app', value: 'b' }]);
+      expect(relabel.status).toBe(200);
+      const specChange = await patch([{ op: 'add', path: '/spec/activeDeadlineSeconds', value: 3600 }]);
+      expect(specChange.status).toBe(403);
+      expect(specChange.json<{ message: string }>().message).toContain('container "app": securityContext.privileged is true');
+      // The case that hung before: a deleted pod held by its finalizer can now lose it and go away.
+      const del = await rawRequest(env.cp.kubeConfig, 'DELETE', `${podsPath}/${name}`);
+      expect(del.status).toBe(200);
+      const unfinalize = await patch([{ op: 'remove', path: '/metadata/finalizers' }]);
+      expect(unfinalize.status).toBe(200);
+      await eventually('pod gone', async () => (await rawRequest(env.cp.kubeConfig, 'GET', `${podsPath}/${name}`)).status === 404, 30000, 500);
+    } catch (err) {
+      onFailure(err);
+    }
+  }, 180000);
 });
