@@ -32,6 +32,13 @@ describe('values that would allow or deny everything are refused where they are 
       .toBe('spec.policies.requiredAnnotations.annotations[0].allowedRegex');
   });
 
+  test('resource name patterns are RE2 too', () => {
+    expect(errorsOf(op({ disallowedCustomResources: ['example.com/(?!x)'] }))[0].field).toBe('spec.policies.disallowedCustomResources[0]');
+    expect(errorsOf(op({ gpuResourceRestriction: { namespaceLabel: { key: 'gpu' }, gpuResourcePatterns: ['^nvidia\\.com/', '('] } }))[0].field)
+      .toBe('spec.policies.gpuResourceRestriction.gpuResourcePatterns[1]');
+    expect(errorsOf(op({ disallowedCustomResources: ['^example\\.com/fpga$'] }))).toEqual([]);
+  });
+
   test('RE2 patterns Go accepts pass', () => {
     for (const re of ['^prod$', '(?P<x>a)', '(?i)prod', '\\d+', '^(dev|prod)-[a-z]{1,10}$']) expect(re2Problem(re)).toBeUndefined();
     expect(errorsOf(op({ requiredLabels: { labels: [{ key: 'env', allowedRegex: '^(dev|prod)$' }], watchKinds: ['/Pod'] } }))).toEqual([]);

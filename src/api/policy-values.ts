@@ -99,6 +99,17 @@ export function operationValueErrors(p: Json, out: FieldError[]): void {
       out.push({ field: `${base}.disallowedTolerations[${i}]`, message: 'names nothing: set key, operator, value or effect (an empty pattern would match every toleration)' });
     }
   });
+  // Resource name patterns are RE2 too: an invalid one would make its check deny every such resource.
+  list(p.disallowedCustomResources).forEach((pattern, i) => {
+    const problem = typeof pattern === 'string' ? re2Problem(pattern) : undefined;
+    if (problem) out.push({ field: `${base}.disallowedCustomResources[${i}]`, message: `${problem}; fix the pattern` });
+  });
+  if (isObject(p.gpuResourceRestriction)) {
+    list(p.gpuResourceRestriction.gpuResourcePatterns).forEach((pattern, i) => {
+      const problem = typeof pattern === 'string' ? re2Problem(pattern) : undefined;
+      if (problem) out.push({ field: `${base}.gpuResourceRestriction.gpuResourcePatterns[${i}]`, message: `${problem}; fix the pattern` });
+    });
+  }
   regexErrors(p.requiredLabels, `${base}.requiredLabels`, 'labels', out);
   regexErrors(p.requiredAnnotations, `${base}.requiredAnnotations`, 'annotations', out);
   watchKindErrors(p.requiredLabels, `${base}.requiredLabels`, out);

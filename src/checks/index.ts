@@ -36,6 +36,11 @@ import storageClass from './storage-class.js';
 import replicaLimits from './replica-limits.js';
 import disallowedTolerations from './disallowed-tolerations.js';
 import denyExecHeritage from './deny-exec-heritage.js';
+import allowRbacWildcards from './allow-rbac-wildcards.js';
+import allowedServiceTypes from './allowed-service-types.js';
+import allowedIngresses from './allowed-ingresses.js';
+import disallowedCustomResources from './disallowed-custom-resources.js';
+import gpuResourceRestriction from './gpu-resource-restriction.js';
 
 const entries: (Check | undefined)[] = [
   privilegedContainer,
@@ -73,6 +78,11 @@ const entries: (Check | undefined)[] = [
   replicaLimits,
   disallowedTolerations,
   denyExecHeritage,
+  allowRbacWildcards,
+  allowedServiceTypes,
+  allowedIngresses,
+  disallowedCustomResources,
+  gpuResourceRestriction,
 ];
 
 /**
@@ -84,14 +94,8 @@ const entries: (Check | undefined)[] = [
 export const NOT_YET_ENFORCED: Readonly<Record<'SecurityPolicy' | 'OperationPolicy', Readonly<Record<string, string>>>> = {
   SecurityPolicy: {
     verifyImageSignatures: 'image signature verification is not implemented yet: unsigned images are admitted',
-    allowRbacWildcards: 'the D8AllowRbacWildcards check is not implemented yet: Roles and bindings with "*" are admitted',
-    allowedServiceTypes: 'the D8AllowedServiceTypes check is not implemented yet: every Service type is admitted',
-    blockWildcardDomains: 'the D8AllowedIngresses check is not implemented yet: wildcard Ingress hosts are admitted',
   },
-  OperationPolicy: {
-    disallowedCustomResources: 'the D8DisallowedCustomResources check is not implemented yet: every container resource is admitted',
-    gpuResourceRestriction: 'the D8GpuResourceRestriction check is not implemented yet: GPU resources are admitted in every namespace',
-  },
+  OperationPolicy: {},
 };
 
 export const catalog: readonly Check[] = entries
