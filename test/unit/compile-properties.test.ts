@@ -189,9 +189,10 @@ const operationPolicies = fc.record(
       ).filter((t) => Object.values(t).some((v) => v !== '')),
       { maxLength: 3 },
     ),
-    disallowedCustomResources: fc.array(text, { maxLength: 2 }),
+    // Resource name patterns are RE2 (validated): valid policies use valid patterns.
+    disallowedCustomResources: fc.array(text.filter((t) => re2Problem(t) === undefined), { maxLength: 2 }),
     gpuResourceRestriction: fc.record(
-      { namespaceLabel: fc.record({ key: labelKey, value: labelVal }, { requiredKeys: ['key'] }), gpuResourcePatterns: fc.array(text, { maxLength: 2 }) },
+      { namespaceLabel: fc.record({ key: labelKey, value: labelVal }, { requiredKeys: ['key'] }), gpuResourcePatterns: fc.array(text.filter((t) => re2Problem(t) === undefined), { maxLength: 2 }) },
       { requiredKeys: [] },
     ),
     requiredLabels: keyed('labels'),
