@@ -1,4 +1,4 @@
-// Ordering that is the same on every machine. `localeCompare` follows the process locale (ICU reads
+// Ordering that is the same on every machine. Locale-aware comparison follows the process locale (ICU reads
 // LC_ALL/LANG): under cs_CZ "ch" sorts after "h", so render output and the operator's desired hash
 // would differ between a laptop and a cluster. Everything we sort for output uses these instead.
 

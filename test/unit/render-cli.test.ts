@@ -4,7 +4,7 @@
 // document and field path on invalid input (exit 2 on usage errors). Most cases call
 // renderCommand in-process with captured io; a few spawn the built bin to prove it works.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -16,6 +16,7 @@ import type { GeneratedObject } from '../../src/compile/types.js';
 import { byCodePoint } from '../../src/util/order.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { run, type RunResult } from '../helpers/run.js';
+import { builtCli } from '../helpers/cli.js';
 
 const root = packageRoot();
 const bin = join(root, 'dist/src/cli/main.js');
@@ -29,17 +30,6 @@ function render(...argv: string[]): RunResult {
 
 const docsOf = (yaml: string, version: '1.1' | '1.2' = '1.2') => parseAllDocuments(yaml, { version }).map((d) => d.toJS() as GeneratedObject);
 const names = (objs: GeneratedObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`);
-
-/** Newest mtime of the TypeScript sources the CLI is built from. */
-function newestSource(dir = join(root, 'src')): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir)) {
-    const full = join(dir, entry);
-    const st = statSync(full);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(full) : entry.endsWith('.ts') ? st.mtimeMs : 0);
-  }
-  return newest;
-}
 
 // Inputs are written as YAML 1.1, which is how kubectl (and render) read them: a plain `y` or `n`
 // would be a boolean there, so the writer quotes it.
@@ -58,13 +48,8 @@ let mainFile: string;
 let nestedFile: string;
 
 beforeAll(() => {
-  // The bin runs from dist: build it when it is missing or older than a source file. tsc emits
-  // even when files others are editing right now do not type-check; what counts is fresh output.
-  const fresh = () => existsSync(bin) && existsSync(join(root, 'dist/src/cli/render.js')) && statSync(bin).mtimeMs >= newestSource();
-  if (!fresh()) {
-    const r = run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root });
-    if (!fresh()) throw new Error(`building the CLI failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
+  // The bin runs from dist, rebuilt when older than a source file (one place: test/helpers/cli.ts).
+  expect(builtCli()).toBe(bin);
 
   work = mkdtempSync(join(tmpdir(), 'ape-render-'));
   inputDir = join(work, 'in');
