@@ -3,11 +3,15 @@
 // applied must never enforce something other than what its author meant.
 import { RE2JS } from 're2js';
 import { globCovers } from '../util/namespace-glob.js';
+import { clip, quoted } from './bounded.js';
 import type { FieldError } from './types.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The CRDs' maxLength for every regular expression field. */
+const RE2_MAX_LENGTH = 1024;
 
 /**
  * Gatekeeper evaluates regular expressions with Go's regexp (RE2): no lookaround, no
@@ -15,12 +19,15 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
  * object, so patterns are compiled here with an RE2 implementation.
  */
 export function re2Problem(pattern: string): string | undefined {
+  // Longer patterns are refused by the CRD's maxLength (reported by the schema check); compiling
+  // 100 KiB of "(" only to quote it back would cost time and message space.
+  if (pattern.length > RE2_MAX_LENGTH) return undefined;
   try {
     RE2JS.compile(pattern);
     return undefined;
   } catch (err) {
     const detail = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
-    return `${JSON.stringify(pattern)} is not a valid RE2 regular expression (Gatekeeper uses Go's regexp: no lookahead, lookbehind or backreferences): ${detail}`;
+    return `${quoted(pattern)} is not a valid RE2 regular expression (Gatekeeper uses Go's regexp: no lookahead, lookbehind or backreferences): ${clip(detail)}`;
   }
 }
 
@@ -72,7 +79,7 @@ function watchKindErrors(block: unknown, path: string, out: FieldError[]): void 
     const kind = wk.slice(slash + 1);
     const hint = kindSuggestion(group, kind);
     if (hint && hint !== wk) {
-      out.push({ field: `${path}.watchKinds[${i}]`, message: `${JSON.stringify(wk)} matches no object: kinds are "<apiGroup>/<Kind>" with the exact Kind and "" for the core group; did you mean "${hint}"?` });
+      out.push({ field: `${path}.watchKinds[${i}]`, message: `${quoted(wk)} matches no object: kinds are "<apiGroup>/<Kind>" with the exact Kind and "" for the core group; did you mean "${hint}"?` });
     }
   });
 }
@@ -139,7 +146,7 @@ export function securityValueErrors(p: Json, out: FieldError[]): void {
       const hint = SECCOMP_PROFILES.find((k) => k !== '' && k.toLowerCase() === profile.toLowerCase().replace(/[-_ ]/g, ''));
       out.push({
         field: `${base}.seccompProfiles.allowedProfiles[${i}]`,
-        message: `${JSON.stringify(profile)} is not a seccomp profile: use RuntimeDefault, Localhost (with allowedLocalhostFiles), Unconfined, localhost/<file>, "*" or "" (unset)${hint ? `; did you mean ${hint}?` : ''}`,
+        message: `${quoted(profile)} is not a seccomp profile: use RuntimeDefault, Localhost (with allowedLocalhostFiles), Unconfined, localhost/<file>, "*" or "" (unset)${hint ? `; did you mean ${hint}?` : ''}`,
       });
     });
   }
@@ -152,6 +159,6 @@ export function matchSelectsNothing(match: unknown, out: FieldError[]): void {
   const excluded = list(match.namespaceSelector.excludeNames).filter((n): n is string => typeof n === 'string');
   if (names.length === 0 || excluded.length === 0) return;
   if (names.every((n) => excluded.some((e) => globCovers(e, n)))) {
-    out.push({ field: 'spec.match.namespaceSelector.excludeNames', message: `excludes every namespace matchNames selects (${names.map((n) => JSON.stringify(n)).join(', ')}), so the policy would apply nowhere; narrow excludeNames or widen matchNames` });
+    out.push({ field: 'spec.match.namespaceSelector.excludeNames', message: `excludes every namespace matchNames selects (${clip(names.map((n) => JSON.stringify(n)).join(', '), 300)}), so the policy would apply nowhere; narrow excludeNames or widen matchNames` });
   }
 }

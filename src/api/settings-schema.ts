@@ -34,6 +34,8 @@ export const settingsSchema = {
                 knownRanges: {
                   type: 'array',
                   description: 'hostPort ranges (inclusive) the Baseline standard tolerates.',
+                  // Ranges are merged into one constraint parameter; 256 is far beyond any real list.
+                  maxItems: 256,
                   items: { type: 'object', required: ['min', 'max'], properties: { min: hostPort, max: hostPort } },
                 },
               },

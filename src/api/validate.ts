@@ -8,6 +8,7 @@
 // Kubernetes-style field paths plus a message that says what is wrong and how to fix it.
 // Pure: no I/O; ajv validators are compiled once per schema object.
 import { Ajv, type AnySchemaObject, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
+import { MAX_DEPTH, boundedClone, clip, pathToFirstCut, quoted } from './bounded.js';
 import { matchSelectsNothing, operationValueErrors, securityValueErrors } from './policy-values.js';
 import { settingsSchema } from './settings-schema.js';
 import {
@@ -154,19 +155,22 @@ export function fieldPath(prefix: string, pointer: string): string {
   return out;
 }
 
-function appendField(path: string, seg: string): string {
+function appendField(path: string, raw: string): string {
+  // A map key can be any size; a field path names it, it does not copy it. Keys up to the longest
+  // valid label key (317 characters) are kept whole so that a path always names a real key.
+  const seg = clip(raw, 320);
   if (/^\d+$/.test(seg)) return `${path}[${seg}]`;
   if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) return path ? `${path}.${seg}` : seg;
   return `${path}[${seg}]`;
 }
 
-const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const quote = (v: unknown): string => (typeof v === 'string' ? quoted(v) : JSON.stringify(v) ?? String(v));
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (isObject(v)) return 'an object';
-  if (typeof v === 'string') return `string ${quote(v.length > 60 ? v.slice(0, 57) + '...' : v)}`;
+  if (typeof v === 'string') return `string ${quoted(v, 60)}`;
   if (typeof v === 'number') return Number.isInteger(v) ? `integer ${v}` : `number ${v}`;
   if (typeof v === 'boolean') return `boolean ${v}`;
   return typeof v;
@@ -207,8 +211,11 @@ function distance(a: string, b: string): number {
   return dp[b.length];
 }
 
+/** Longest value a "did you mean" is looked for: edit distances cost length x length. */
+const SUGGEST_MAX = 256;
+
 function suggest(value: unknown, candidates: readonly unknown[]): string | undefined {
-  if (typeof value !== 'string') return undefined;
+  if (typeof value !== 'string' || value.length > SUGGEST_MAX) return undefined;
   const strs = candidates.filter((c): c is string => typeof c === 'string');
   const norm = (s: string) => s.toLowerCase().replace(/^cap_/, '').replace(/[-_]/g, '');
   const exactish = strs.find((c) => norm(c) === norm(value));
@@ -216,6 +223,8 @@ function suggest(value: unknown, candidates: readonly unknown[]): string | undef
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of strs) {
+    // The distance is at least the difference in length: skip what cannot be close enough.
+    if (Math.abs(value.length - c.length) > Math.max(1, Math.floor(c.length / 4))) continue;
     const d = distance(value.toLowerCase(), c.toLowerCase());
     if (d < bestD) [best, bestD] = [c, d];
   }
@@ -262,6 +271,8 @@ function formatError(e: ErrorObject, prefix: string): FieldError {
       return { field, message: `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}` };
     case 'maxItems':
       return { field, message: `must have at most ${String(p.limit)} items` };
+    case 'maxProperties':
+      return { field, message: `must have at most ${String(p.limit)} entries` };
     case 'minLength':
       return { field, message: Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters long` };
     case 'maxLength':
@@ -300,9 +311,25 @@ function formatError(e: ErrorObject, prefix: string): FieldError {
 function formatErrors(errors: ErrorObject[] | null | undefined, prefix: string): FieldError[] {
   const all = errors ?? [];
   // anyOf reports every failing branch too; the anyOf error alone says it better.
-  const anyOfPaths = all.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath + '/');
-  const kept = all.filter((e) => !anyOfPaths.some((p) => e.schemaPath.startsWith(p)));
-  return dedupe(kept.map((e) => formatError(e, prefix)));
+  const anyOfPaths = [...new Set(all.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath + '/'))];
+  const kept = anyOfPaths.length === 0 ? all : all.filter((e) => !anyOfPaths.some((p) => e.schemaPath.startsWith(p)));
+  // Only what can be shown is worded (hints, suggestions); the rest is only counted by `capped`,
+  // so 100,000 errors cost 100,000 field paths, not 100,000 "did you mean" searches.
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of kept) {
+    if (seen.size <= MAX_REPORTED_ERRORS) {
+      const formatted = formatError(e, prefix);
+      const k = `${formatted.field}\u0000${formatted.message}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(formatted);
+      }
+    } else {
+      out.push({ field: fieldPath(prefix, e.instancePath), message: `${e.keyword}: ${e.message ?? ''}` });
+    }
+  }
+  return out;
 }
 
 function dedupe(errors: FieldError[]): FieldError[] {
@@ -361,17 +388,17 @@ function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
   if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
-    return `the prefix "${prefix}" of label key "${key}" must be a DNS subdomain (lower-case, e.g. example.com)`;
+    return `the prefix ${quoted(prefix)} of label key ${quoted(key)} must be a DNS subdomain (lower-case, e.g. example.com)`;
   }
   if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-    return `"${key}" is not a valid label key: the name part must be 1-63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+    return `${quoted(key)} is not a valid label key: the name part must be 1-63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
   }
   return undefined;
 }
 
 function labelValueProblem(value: string): string | undefined {
   if (value === '' || (value.length <= 63 && LABEL_NAME.test(value))) return undefined;
-  return `"${value}" is not a valid label value: at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+  return `${quoted(value)} is not a valid label value: at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
 }
 
 function checkLabelSelector(sel: unknown, path: string, out: FieldError[]): void {
@@ -467,7 +494,7 @@ function matchErrors(match: PolicyMatch | undefined): FieldError[] {
       if (!GATEKEEPER_NAMESPACE_GLOB.test(name)) {
         errors.push({
           field: `spec.match.namespaceSelector.${list}[${i}]`,
-          message: `${JSON.stringify(name)} is not a namespace name or glob: use lower-case letters, digits, '-' and ':', optionally starting and/or ending with "*"`,
+          message: `${quoted(name)} is not a namespace name or glob: use lower-case letters, digits, '-' and ':', optionally starting and/or ending with "*"`,
         });
       }
     });
@@ -503,6 +530,17 @@ function append<T>(into: T[], items: readonly T[]): void {
   for (const item of items) into.push(item);
 }
 
+/** The error for a value nested deeper than MAX_DEPTH (found again from the uncut input). */
+function tooDeep(root: unknown, prefix = ''): FieldError {
+  const path = pathToFirstCut(root) ?? [];
+  // The field names where the junk starts to be too deep: its first few levels, not all 10,000.
+  const shown = path.slice(0, 12).reduce<string>((acc, seg) => appendField(acc, String(seg)), prefix);
+  return {
+    field: path.length > 12 ? `${shown}...` : shown,
+    message: `is nested more than ${MAX_DEPTH} levels deep; nothing in a policy is that deep: remove the nested value`,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public API
 
@@ -528,8 +566,10 @@ export function validatePolicy(obj: unknown, schemas: PolicySchemas, opts: { res
   if (metadata !== undefined && !isObject(metadata)) errors.push({ field: 'metadata', message: `must be an object, got ${describe(metadata)}` });
   append(errors, checkPolicyName(isObject(metadata) ? metadata.name : undefined, { reserved: opts.reservedNames !== false }));
 
-  const copy: Json = structuredClone({ apiVersion: API_VERSION, kind, metadata: isObject(metadata) ? metadata : {}, spec: obj.spec });
+  const cloned = boundedClone({ apiVersion: API_VERSION, kind, metadata: isObject(metadata) ? metadata : {}, spec: obj.spec });
+  const copy = cloned.value as Json;
   if (obj.spec === undefined) delete copy.spec;
+  if (cloned.cut) errors.push(tooDeep({ metadata: isObject(metadata) ? metadata : {}, spec: obj.spec }));
   const validate = compiled(schemas[kind as PolicyKind]);
   if (!validate(copy)) append(errors, formatErrors(validate.errors, ''));
   append(errors, semanticPolicyErrors(kind as PolicyKind, copy.spec));
@@ -537,13 +577,17 @@ export function validatePolicy(obj: unknown, schemas: PolicySchemas, opts: { res
   // Only on an otherwise valid spec: the match rules assume the schema's shapes.
   const match = matchErrors((copy.spec as { match?: PolicyMatch } | undefined)?.match);
   if (match.length > 0) return { ok: false, errors: capped(match) };
-  if (obj.status !== undefined) copy.status = structuredClone(obj.status);
+  // Status is ours and rewritten from the outcome: junk nested too deep in it is dropped, not an error.
+  if (obj.status !== undefined) {
+    const status = boundedClone(obj.status);
+    if (!status.cut) copy.status = status.value;
+  }
   return { ok: true, policy: copy as unknown as OperationPolicy | SecurityPolicy };
 }
 
 function mergeOver(base: unknown, over: unknown): unknown {
-  if (!isObject(base) || !isObject(over)) return over === undefined ? structuredClone(base) : over;
-  const out: Json = structuredClone(base);
+  if (!isObject(base) || !isObject(over)) return over === undefined ? boundedClone(base).value : over;
+  const out = boundedClone(base).value as Json;
   for (const [k, v] of Object.entries(over)) out[k] = mergeOver(base[k], v);
   return out;
 }
@@ -555,7 +599,11 @@ function mergeOver(base: unknown, over: unknown): unknown {
  */
 export function validateSettings(settings: unknown): SettingsValidation {
   const raw = settings ?? {};
-  const copy = structuredClone(raw);
+  const cloned = boundedClone(raw);
+  const copy = cloned.value;
+  if (cloned.cut) {
+    return { ok: false, errors: [tooDeep(raw, 'settings')] };
+  }
   const validate = compiled(settingsSchema);
   if (!validate(copy)) return { ok: false, errors: capped(formatErrors(validate.errors, 'settings')) };
   const errors: FieldError[] = [];

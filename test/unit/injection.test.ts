@@ -24,6 +24,11 @@ const PAYLOAD = '"\\}{\n`import data.inventory\nviolation contains {"msg": "pwne
 const MARK = 'inj-';
 /** A unique, recognisable string per field, each carrying the whole payload. */
 const nasty = (tag: string) => `${MARK}${tag}${PAYLOAD}`;
+/**
+ * The payload cut to fit a taint value (the CRD caps it at 63 characters, as Kubernetes does):
+ * still quotes, backslash, braces, a newline, `import`, `${}`, `%v` and NUL.
+ */
+const nastyShort = (tag: string) => `${MARK}${tag}"\\}{\n\`import data.x # \${} %v \u0000'`;
 /** The payload as an RE2 literal: regexes are validated as RE2, and must still carry it unchanged. */
 const nastyRegex = (tag: string) => nasty(tag).replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 
@@ -58,7 +63,7 @@ const operationPolicy: PolicyInput = {
     policies: {
       allowedRepos: [nasty('repo')],
       disallowedImageTags: [nasty('tag'), 'latest'],
-      disallowedTolerations: [{ key: nasty('tol-key'), operator: 'Equal', value: nasty('tol-value'), effect: 'NoSchedule' }],
+      disallowedTolerations: [{ key: nasty('tol-key'), operator: 'Equal', value: nastyShort('tol-value'), effect: 'NoSchedule' }],
       requiredLabels: { labels: [{ key: nasty('label-key'), allowedRegex: nastyRegex('label-regex') }], watchKinds: ['/Pod'] },
       requiredAnnotations: { annotations: [{ key: nasty('annotation-key'), allowedRegex: nastyRegex('annotation-regex') }], watchKinds: ['/Pod'] },
       priorityClassNames: [nasty('priority')],
@@ -157,9 +162,11 @@ describe('metacharacters in policy strings reach only constraint parameters', ()
     for (let cp = 0; cp <= 0xffff; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
       chunk += String.fromCharCode(cp);
-      if (chunk.length === 4096) [chunks[chunks.length], chunk] = [chunk, ''];
+      // 1,024 characters: the CRD's maxLength for an allowedRepos entry.
+      if (chunk.length === 1024) [chunks[chunks.length], chunk] = [chunk, ''];
     }
-    chunks.push(chunk, '\u{1F600}\u{10FFFF}');
+    if (chunk) chunks.push(chunk);
+    chunks.push('\u{1F600}\u{10FFFF}');
     const ambiguous = [
       'y', 'Y', 'n', 'yes', 'No', 'on', 'OFF', 'true', '~', 'null', 'Null', '.inf', '-.Inf', '.NaN', '0o17', '0x1F', '0b101', '1_000', '-_3',
       '+1', '.5', '1e3', '1:30', '190:20:30.15', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '=', '<<', '- x', '? x', '---', '...', '#x',
@@ -173,7 +180,7 @@ describe('metacharacters in policy strings reach only constraint parameters', ()
       spec: { match: { namespaceSelector: { matchNames: ['default'] } }, policies: { allowedRepos: repos } },
     };
     const d = compile({ settings, policies: [policy], namespaces: [] }, assets());
-    expect(d.policies[0].valid).toBe(true);
+    expect({ valid: d.policies[0].valid, errors: d.policies[0].errors }).toEqual({ valid: true, errors: [] });
     const dir = mkdtempSync(join(tmpdir(), 'ape-codepoints-'));
     try {
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'zz.invalid/app:1' }] } };
