@@ -1013,3 +1013,37 @@ export function readInputs(paths: string[], settingsFile?: string): Inputs {
   if (settingsFile) visitFile(settingsFile, true);
   return out;
 }
+
+/** Every Kubernetes object in the files (lists unwrapped), read as `readInputs` reads them. */
+export function readObjectFiles(paths: string[]): { objects: { value: Record<string, unknown>; origin: string }[]; errors: string[]; notes: string[] } {
+  const sink: Inputs = { policies: [], namespaces: [], notes: [], errors: [] };
+  const files: string[] = [];
+  for (const p of paths) listFiles(p, true, new Set(), sink, files);
+  const objects: { value: Record<string, unknown>; origin: string }[] = [];
+  for (const file of files) {
+    const shown = displayValue(file);
+    let documents: ManifestDocument[];
+    try {
+      documents = readManifests(readBounded(file));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      sink.errors.push(`${shown}: ${err.message}`);
+      continue;
+    }
+    documents.forEach((doc, i) => {
+      const where = `${shown}: document ${i + 1}`;
+      if ('error' in doc) {
+        sink.errors.push(`${where}: ${doc.error}`);
+        return;
+      }
+      const obj = doc.value;
+      if (obj === null) return;
+      const items = isObject(obj) && Array.isArray(obj.items) && typeof obj.kind === 'string' && obj.kind.endsWith('List') ? (obj.items as unknown[]) : [obj];
+      for (const item of items) {
+        if (isObject(item)) objects.push({ value: item, origin: where });
+        else sink.errors.push(`${where}: not a Kubernetes object (expected a mapping with apiVersion and kind)`);
+      }
+    });
+  }
+  return { objects, errors: sink.errors, notes: sink.notes };
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // admission-policy-engine: one CLI, subcommands.
 import { renderCommand, renderUsage } from './render.js';
+import { reportCommand, reportUsage } from './report.js';
 import { runCommand, runUsage } from './run.js';
 import { displayValue } from '../util/display.js';
 import { parseCommandLine, UsageError } from './args.js';
@@ -10,6 +11,7 @@ const usage = `Usage: admission-policy-engine <command> [flags]
 Commands:
   render   compile policies, namespace labels and settings to Gatekeeper objects (no cluster needed)
   run      run the operator against a cluster (kubeconfig or in-cluster)
+  report   Gatekeeper's audit violations per policy (from a cluster or files)
   help     show this help, or a command's: help <command>
 
 Run 'admission-policy-engine <command> --help' for a command's flags.
@@ -35,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       const topic = command === 'help' ? rest[0] : command;
       if (topic === 'render') io.stdout(renderUsage);
       else if (topic === 'run') io.stdout(runUsage);
+      else if (topic === 'report') io.stdout(reportUsage);
       else io.stdout(usage);
       return values.help || command !== undefined ? 0 : 2;
     }
@@ -43,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
         return renderCommand(rest, io);
       case 'run':
         return await runCommand(rest);
+      case 'report':
+        return await reportCommand(rest, io);
       default:
         io.stderr(`unknown command "${displayValue(command)}"\n\n${usage}`);
         return 2;
