@@ -214,6 +214,20 @@ export interface PolicyStatus {
   constraints?: { kind: string; name: string }[];
   /** Why the policy was rejected. */
   errors?: FieldError[];
+  /** What Gatekeeper's audit found with the policy's constraints (absent before the first audit). */
+  violations?: ViolationsStatus;
+}
+
+/** Audit results of a policy's constraints, summed (src/reconcile/violations.ts). */
+export interface ViolationsStatus {
+  total: number;
+  deny?: number;
+  warn?: number;
+  dryrun?: number;
+  /** When these figures last changed (not every audit run: an unchanged result writes nothing). */
+  lastChangeTime: string;
+  /** The first violations in a fixed order; Gatekeeper keeps at most 20 per constraint. */
+  sample: { kind: string; namespace?: string; name: string; message: string; constraint: string }[];
 }
 
 export interface ObjectMeta {

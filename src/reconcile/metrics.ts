@@ -15,6 +15,10 @@ export class Metrics {
   readonly watchEvents = new Counter({ name: 'ape_watch_events_total', help: 'Watch restarts, relists and errors.', labelNames: ['watch', 'type'], registers: [this.registry] });
   readonly invalidNamespaceLabels = new Gauge({ name: 'ape_namespace_invalid_labels', help: 'Namespaces carrying an invalid pod-policy or pod-policy-action label.', labelNames: ['label'], registers: [this.registry] });
   readonly leader = new Gauge({ name: 'ape_is_leader', help: '1 while this replica holds the lease.', registers: [this.registry] });
+  readonly violations = new Gauge({
+    name: 'ape_violations', help: 'Violations Gatekeeper\'s audit reports on our constraints, by source (Kind/name), check and enforcement action.',
+    labelNames: ['source', 'check', 'action'], registers: [this.registry],
+  });
   readonly desiredObjects = new Gauge({ name: 'ape_desired_objects', help: 'Objects the last compile asked for, by kind group.', labelNames: ['group'], registers: [this.registry] });
 
   constructor(withDefaults = false) {

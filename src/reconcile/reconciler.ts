@@ -19,6 +19,7 @@ import { discoverKinds } from '../kube/discovery.js';
 import { describeError } from '../kube/errors.js';
 import type { Sources } from './sources.js';
 import { policyReports, type ReportedStatus } from './status.js';
+import { totalsByCheck, violationsBySource, type AuditSummary, type LabelledAudit } from './violations.js';
 
 export interface ReconcileReport {
   actions: Action[];
@@ -95,13 +96,29 @@ export class Reconciler {
 
     const applied = await applyActions(actions, { client: this.o.client, resources: this.resources, fieldManager: this.o.fieldManager, log: this.o.logger, metrics: this.o.metrics, accepted: this.accepted });
     const cacheOf = (kind: string) => (kind === 'SecurityPolicy' ? sources.securityPolicies : sources.operationPolicies);
+    const audits = this.audits();
+    const audited = violationsBySource(audits);
+    this.o.metrics.violations.reset();
+    for (const t of totalsByCheck(audits)) this.o.metrics.violations.set({ source: t.source, check: t.check, action: t.action }, t.total);
     const reports = policyReports(desired.policies, actions, applied.failed, (kind, name) => {
       const obj = cacheOf(kind).get(name);
       return obj ? (obj.status as Partial<ReportedStatus> | undefined) : null;
-    }, this.o.now);
+    }, this.o.now, (source) => audited.get(source));
     const statusWrites = await this.reporter.policies(reports, (kind, name) => cacheOf(kind).get(name)?.metadata?.uid);
     this.reporter.namespaces(desired.namespaceIssues, (ns) => sources.namespaces.get(ns)?.metadata?.uid);
     return { actions, writes: applied.writes + statusWrites, failed: [...applied.failed.values()], waiting: applied.waiting };
+  }
+
+  /** The audit result slim.ts kept of each cached constraint that Gatekeeper has audited. */
+  private audits(): LabelledAudit[] {
+    const out: LabelledAudit[] = [];
+    for (const watched of this.o.sources.constraints.values()) {
+      for (const c of watched.list()) {
+        const audit = (c.status as { audit?: AuditSummary } | undefined)?.audit;
+        if (audit) out.push({ labels: c.metadata?.labels ?? {}, audit });
+      }
+    }
+    return out;
   }
 
   /**

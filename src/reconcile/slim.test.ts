@@ -26,3 +26,14 @@ test('policies keep spec, status and generation', () => {
   const p = slimPolicy(raw({ apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name: 'p', generation: 4, managedFields }, spec: { policies: {} }, status: { observedGeneration: 4 } }));
   expect(p).toEqual({ apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicy', metadata: { name: 'p', uid: undefined, resourceVersion: undefined, generation: 4 }, spec: { policies: {} }, status: { observedGeneration: 4 } });
 });
+
+test('constraints keep their audit result without the audit time, so a new audit run with the same result changes nothing', () => {
+  const constraint = (auditTimestamp: string) => slimGenerated(raw({
+    apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: 'D8A', metadata: { name: 'p', labels: { a: 'b' } }, spec: { enforcementAction: 'warn' },
+    status: { auditTimestamp, totalViolations: 2, violations: [{ kind: 'Pod', namespace: 'n', name: 'x', message: 'm', enforcementAction: 'warn' }], byPod: [{ id: 'gk', enforced: true }] },
+  }));
+  expect(constraint('2026-01-01T00:00:00Z').status).toEqual({
+    audit: { total: 2, action: 'warn', violations: [{ kind: 'Pod', namespace: 'n', name: 'x', message: 'm', constraint: 'D8A/p' }] },
+  });
+  expect(constraint('2026-01-01T00:01:00Z')).toEqual(constraint('2026-01-01T00:00:00Z'));
+});

@@ -3,6 +3,7 @@
 // audit violations, namespace specs) would cost memory in proportion to the cluster and, on every
 // status write by Gatekeeper, a useless reconcile. Pure; applied on receipt by the watch caches.
 import type { KubernetesObject } from '../kube/watched.js';
+import { auditSummary } from './violations.js';
 
 type Obj = KubernetesObject & { spec?: unknown; status?: unknown; [k: string]: unknown };
 
@@ -31,11 +32,25 @@ export function slimPolicy(o: Obj): Obj {
   return { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { generation: true, labels: true }), spec: o.spec, status: o.status };
 }
 
-/** Our generated objects: what plan compares (metadata, spec) and whether Gatekeeper created a template. */
+/**
+ * Our generated objects: what plan compares (metadata, spec), whether Gatekeeper created a template
+ * and, for constraints, the audit result (total, action, the listed violations). The audit time is
+ * dropped on purpose: Gatekeeper rewrites it on every audit run, and a cache entry that changes
+ * only there must not wake the controller (the result is what policies report).
+ */
 export function slimGenerated(o: Obj): Obj {
   const out: Obj = { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { labels: true, annotations: true, generation: true }) };
   if (o.spec !== undefined) out.spec = o.spec;
+  const status: Record<string, unknown> = {};
   const created = (o.status as { created?: unknown } | undefined)?.created;
-  if (created !== undefined) out.status = { created };
+  if (created !== undefined) status.created = created;
+  if (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('constraints.gatekeeper.sh/')) {
+    const audit = auditSummary(o);
+    if (audit) {
+      delete audit.auditTimestamp;
+      status.audit = audit;
+    }
+  }
+  if (Object.keys(status).length > 0) out.status = status;
   return out;
 }

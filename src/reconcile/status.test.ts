@@ -78,3 +78,35 @@ describe('policyReports', () => {
     ]);
   });
 });
+
+describe('audit results in the status', () => {
+  const audit = (total: number) => ({
+    total, byAction: { dryrun: total }, sample: [{ kind: 'Pod', namespace: 'a', name: 'x', message: 'privileged', constraint: 'D8A/p' }],
+  });
+  const later = () => new Date('2026-01-02T04:00:00Z');
+
+  test('no audit yet: no violations field; an audit adds the totals per action and the sample', () => {
+    expect(desiredStatus(outcome(), { waiting: 0, failed: [] }, undefined, now).violations).toBeUndefined();
+    expect(desiredStatus(outcome(), { waiting: 0, failed: [] }, undefined, now, audit(3)).violations).toEqual({
+      total: 3, dryrun: 3, lastChangeTime: '2026-01-02T03:04:05Z', sample: audit(3).sample,
+    });
+  });
+
+  test('an unchanged result keeps its time and needs no write; a changed one moves the time and is written', () => {
+    const first = desiredStatus(outcome(), { waiting: 0, failed: [] }, undefined, now, audit(3));
+    const again = desiredStatus(outcome(), { waiting: 0, failed: [] }, first, later, audit(3));
+    expect(again.violations?.lastChangeTime).toBe('2026-01-02T03:04:05Z');
+    expect(statusEqual(first, again)).toBe(true);
+    const changed = desiredStatus(outcome(), { waiting: 0, failed: [] }, first, later, audit(4));
+    expect(changed.violations?.lastChangeTime).toBe('2026-01-02T04:00:00Z');
+    expect(statusEqual(first, changed)).toBe(false);
+  });
+
+  test('policyReports looks the figures up by source: same-named policies of the two kinds stay apart', () => {
+    const reports = policyReports(
+      [outcome(), outcome({ kind: 'OperationPolicy' })], [], new Map(), () => undefined, now,
+      (source) => (source === 'OperationPolicy/p' ? audit(7) : undefined),
+    );
+    expect(reports.map((r) => [r.kind, r.status.violations?.total])).toEqual([['SecurityPolicy', undefined], ['OperationPolicy', 7]]);
+  });
+});

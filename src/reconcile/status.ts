@@ -1,9 +1,10 @@
 // Pure: what each policy's status and events should be after a reconcile. Conditions (Ready with
 // reason and message, observedGeneration), the generated constraints and errors with field paths.
 // The shell (report.ts) writes a status only when it differs from the live one.
-import type { Condition, PolicyKind, PolicyStatus } from '../api/types.js';
+import type { Condition, PolicyKind, PolicyStatus, ViolationsStatus } from '../api/types.js';
 import { policySourceKey, type PolicyOutcome, type SourceKey } from '../compile/types.js';
 import type { Action } from './plan.js';
+import type { PolicyViolations } from './violations.js';
 
 /** The status this operator writes: the API's PolicyStatus with every list present. */
 export type ReportedStatus = PolicyStatus & Required<Pick<PolicyStatus, 'conditions' | 'constraints' | 'errors'>>;
@@ -14,7 +15,33 @@ export interface ApplyResult {
   failed: string[];
 }
 
-export function desiredStatus(outcome: PolicyOutcome, result: ApplyResult, live: Partial<ReportedStatus> | undefined, now: () => Date): ReportedStatus {
+const timestamp = (now: () => Date) => now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The audit figures in the status's field order; `lastChangeTime` moves only when they change. */
+function violationsStatus(v: PolicyViolations | undefined, live: ViolationsStatus | undefined, now: () => Date): ViolationsStatus | undefined {
+  if (!v) return undefined;
+  const next: ViolationsStatus = { total: v.total, lastChangeTime: '', sample: v.sample };
+  for (const action of ['deny', 'warn', 'dryrun'] as const) if (v.byAction[action]) next[action] = v.byAction[action];
+  const same = live !== undefined && JSON.stringify(normaliseViolations(live)) === JSON.stringify(normaliseViolations(next));
+  next.lastChangeTime = same ? live.lastChangeTime : timestamp(now);
+  return next;
+}
+
+function normaliseViolations(v: Partial<ViolationsStatus> | undefined): unknown {
+  if (!v) return null;
+  return {
+    total: v.total ?? 0, deny: v.deny ?? 0, warn: v.warn ?? 0, dryrun: v.dryrun ?? 0,
+    sample: (v.sample ?? []).map((e) => ({ kind: e.kind, namespace: e.namespace ?? null, name: e.name, message: e.message, constraint: e.constraint })),
+  };
+}
+
+export function desiredStatus(
+  outcome: PolicyOutcome,
+  result: ApplyResult,
+  live: Partial<ReportedStatus> | undefined,
+  now: () => Date,
+  violations?: PolicyViolations,
+): ReportedStatus {
   let status: Condition['status'];
   let reason: string;
   let message: string;
@@ -43,14 +70,17 @@ export function desiredStatus(outcome: PolicyOutcome, result: ApplyResult, live:
     message = outcome.constraints.length === 0 ? 'no check applies; no constraints' : `${outcome.constraints.length} constraint(s) in place`;
   }
   const previous = live?.conditions?.find((c) => c.type === 'Ready');
-  const lastTransitionTime = previous && previous.status === status ? previous.lastTransitionTime : now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return {
+  const lastTransitionTime = previous && previous.status === status ? previous.lastTransitionTime : timestamp(now);
+  const out: ReportedStatus = {
     observedGeneration: outcome.generation,
     conditions: [{ type: 'Ready', status, reason, message, observedGeneration: outcome.generation, lastTransitionTime }],
     // An invalid policy keeps its old constraints: report those, not an empty list.
     constraints: outcome.valid ? outcome.constraints : (live?.constraints ?? []),
     errors: outcome.errors,
   };
+  const audited = violationsStatus(violations, live?.violations, now);
+  if (audited) out.violations = audited;
+  return out;
 }
 
 // Rebuilt field by field in a fixed key order: the API server returns objects with their keys
@@ -66,6 +96,7 @@ function normalise(s: Partial<ReportedStatus> | undefined): unknown {
     })),
     constraints: (s.constraints ?? []).map((c) => ({ kind: c.kind, name: c.name })),
     errors: (s.errors ?? []).map((e) => ({ field: e.field, message: e.message })),
+    violations: s.violations ? { ...(normaliseViolations(s.violations) as object), lastChangeTime: s.violations.lastChangeTime } : null,
   };
 }
 
@@ -112,6 +143,7 @@ export function policyReports(
   failed: ReadonlyMap<Action, string>,
   liveStatus: (kind: PolicyKind, name: string) => Partial<ReportedStatus> | undefined | null,
   now: () => Date,
+  violations: (source: SourceKey) => PolicyViolations | undefined = () => undefined,
 ): PolicyReport[] {
   const results = resultsBySource(actions, failed);
   const reports: PolicyReport[] = [];
@@ -121,7 +153,7 @@ export function policyReports(
     if (live === null) continue;
     const source = policySourceKey(outcome.kind, outcome.name);
     const result = results.get(source) ?? { waiting: 0, failed: [] };
-    const status = desiredStatus(outcome, result, live, now);
+    const status = desiredStatus(outcome, result, live, now, violations(source));
     const report: PolicyReport = { kind: outcome.kind, name: outcome.name, status, write: !statusEqual(live, status) };
     if (!outcome.valid) report.warning = { reason: 'InvalidPolicy', message: status.conditions[0].message };
     else if (outcome.unsupported.length > 0) report.warning = { reason: 'Unsupported', message: status.conditions[0].message };

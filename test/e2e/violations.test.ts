@@ -1,0 +1,99 @@
+// Audit results end to end: a Dryrun SecurityPolicy admits a privileged Pod; Gatekeeper's audit
+// (every 10 s in the test bed) finds it; the operator (shipped RBAC) reports it in the policy's
+// status.violations, in its metrics, and `report` prints it from the cluster. Removing the Pod
+// clears it. An unchanged audit result writes nothing (the audit log counts the status writes).
+import { spawnSync } from 'node:child_process';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { startOperatorEnv, waitConverged, OPERATOR_USER, type OperatorEnv } from '../harness/operator-env.js';
+import type { Operator } from '../../src/cli/run.js';
+import type { ViolationsStatus } from '../../src/api/types.js';
+import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { matchNames, policyApi, securityPolicy } from '../helpers/policies.js';
+import { builtCli } from '../helpers/cli.js';
+
+let env: OperatorEnv;
+let op: Operator;
+let admin: KubeConfig;
+const policies = policyApi(() => admin.makeApiClient(CustomObjectsApi));
+
+beforeAll(async () => {
+  env = await startOperatorEnv();
+  admin = env.cp.kubeConfig;
+  op = await env.startOperator();
+  await waitConverged(op);
+}, 240000);
+
+afterAll(async () => {
+  await env?.stop();
+}, 60000);
+
+async function withLogs<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${env.cp.logTails()}\n--- gatekeeper ---\n${env.gk.logTail(40)}`, { cause: err });
+  }
+}
+
+const violationsOf = async (name: string) => (await policies.get('SecurityPolicy', name)).status?.violations as ViolationsStatus | undefined;
+
+async function metricsText(): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${op.port}/metrics`);
+  return res.text();
+}
+
+test('a privileged Pod admitted by a Dryrun policy shows in its status, metrics and report, and clears when removed', () => withLogs(async () => {
+  // PSS off in this namespace: only the policy under test judges the Pod.
+  const ns = uniqueName('audit');
+  const created = await rawRequest(admin, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'security.deckhouse.io/pod-policy': 'privileged' } } });
+  expect(created.status).toBe(201);
+  const name = uniqueName('audited');
+  await policies.create(securityPolicy(name, { allowPrivileged: false, allowPrivilegeEscalation: true }, matchNames(ns), { enforcementAction: 'Dryrun' }));
+  await eventually(`${name} Ready`, async () => {
+    const p = await policies.get('SecurityPolicy', name);
+    return (p.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True');
+  }, 60000, 500);
+
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged-app', namespace: ns },
+    spec: { containers: [{ name: 'app', image: 'example.com/app:1.0', securityContext: { privileged: true } }] },
+  };
+  const admitted = await rawRequest(admin, 'POST', `/api/v1/namespaces/${ns}/pods`, pod);
+  expect(admitted.status).toBe(201);
+
+  // Audit runs every 10 s; the constraint may be audited before the Pod exists: wait for it.
+  const found = await eventually('the audit result in the policy status', async () => {
+    const v = await violationsOf(name);
+    return v && v.total >= 1 ? v : undefined;
+  }, 90000, 1000);
+  if (found.total !== 1) throw new Error(JSON.stringify(found));
+  expect(found).toMatchObject({ total: 1, dryrun: 1 });
+  expect(found.deny).toBeUndefined();
+  expect(found.sample).toEqual([{ kind: 'Pod', namespace: ns, name: 'privileged-app', message: expect.stringContaining('privileged') as unknown, constraint: `D8PrivilegedContainer/${name}` }]);
+
+  // Metrics: the same total by source, check and action.
+  expect(await metricsText()).toContain(`ape_violations{source="SecurityPolicy/${name}",check="D8PrivilegedContainer",action="dryrun"} 1`);
+
+  // `report` against the cluster (the admin kubeconfig: reading constraints needs no more).
+  const r = spawnSync(process.execPath, [builtCli(), 'report', '--kubeconfig', env.cp.kubeconfigPath, '-o', 'json'], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const reported = (JSON.parse(r.stdout) as { sources: { source: string; total: number; sample: { name: string }[] }[] }).sources.find((s) => s.source === `SecurityPolicy/${name}`);
+  expect(reported).toMatchObject({ total: 1, sample: [{ name: 'privileged-app' }] });
+
+  // Quiet at rest: further audit runs with the same result write no status (two more runs).
+  const statusWrites = () => env.cp.auditWrites(OPERATOR_USER).filter((e) => e.objectRef?.resource === 'securitypolicies' && e.objectRef.name === name && e.objectRef.subresource === 'status').length;
+  const before = statusWrites();
+  const since = found.lastChangeTime;
+  await new Promise((resolve) => setTimeout(resolve, 25000));
+  expect(statusWrites()).toBe(before);
+  expect((await violationsOf(name))?.lastChangeTime).toBe(since);
+
+  // Fixed: the Pod is gone, the next audit clears the figures.
+  const deleted = await rawRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}/pods/privileged-app?gracePeriodSeconds=0`);
+  expect([200, 202]).toContain(deleted.status);
+  const cleared = await eventually('the violation cleared', async () => {
+    const v = await violationsOf(name);
+    return v && v.total === 0 ? v : undefined;
+  }, 90000, 1000);
+  expect(cleared.sample).toEqual([]);
+}), 300000);
