@@ -1,6 +1,7 @@
 // Audit results end to end: a Dryrun SecurityPolicy admits a privileged Pod; Gatekeeper's audit
 // (every 10 s in the test bed) finds it; the operator (shipped RBAC) reports it in the policy's
-// status.violations, in its metrics, and `report` prints it from the cluster. Removing the Pod
+// status.violations, in its metrics, and `report` prints it from the cluster; Gatekeeper's own
+// Events (audit and dry-run admission) are in the Pod's namespace. Removing the Pod
 // clears it. An unchanged audit result writes nothing (the audit log counts the status writes).
 import { spawnSync } from 'node:child_process';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
@@ -70,6 +71,16 @@ test('a privileged Pod admitted by a Dryrun policy shows in its status, metrics 
   expect(found).toMatchObject({ total: 1, dryrun: 1 });
   expect(found.deny).toBeUndefined();
   expect(found.sample).toEqual([{ kind: 'Pod', namespace: ns, name: 'privileged-app', message: expect.stringContaining('privileged') as unknown, constraint: `D8PrivilegedContainer/${name}` }]);
+
+  // `kubectl get events -n <ns>`: Gatekeeper's own events (the flags README documents) name the Pod,
+  // for the dry-run admission and for the audit.
+  const reasons = await eventually('Gatekeeper events on the Pod', async () => {
+    const events = (await rawRequest(admin, 'GET', `/api/v1/namespaces/${ns}/events`)).json<{ items: { reason: string; involvedObject: { name?: string }; message: string }[] }>().items;
+    const onPod = events.filter((e) => e.involvedObject.name === 'privileged-app');
+    const got = new Set(onPod.map((e) => e.reason));
+    return got.has('AuditViolation') && got.has('DryrunViolation') ? onPod : undefined;
+  }, 60000, 1000);
+  expect(reasons.find((e) => e.reason === 'AuditViolation')?.message).toContain('privileged');
 
   // Metrics: the same total by source, check and action.
   expect(await metricsText()).toContain(`ape_violations{source="SecurityPolicy/${name}",check="D8PrivilegedContainer",action="dryrun"} 1`);

@@ -154,6 +154,12 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
       '--default-create-vap-for-templates=false',
       '--default-create-vap-binding-for-constraints=false',
       '--log-denies=true',
+      // The flags README asks for (`kubectl get events` shows violations): audit and dry-run/warn
+      // admission violations as Events in the violating object's namespace.
+      '--emit-audit-events=true',
+      '--audit-events-involved-namespace=true',
+      '--emit-admission-events=true',
+      '--admission-events-involved-namespace=true',
       ...(opts.args ?? []),
     ], join(cp.dir, 'gatekeeper.log'), { KUBECONFIG: cp.kubeconfigPath, POD_NAMESPACE: GATEKEEPER_NAMESPACE });
     const webhookBase = `https://127.0.0.1:${port}`;
