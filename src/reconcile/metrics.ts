@@ -19,6 +19,14 @@ export class Metrics {
     name: 'ape_violations', help: 'Violations Gatekeeper\'s audit reports on our constraints, by source (Kind/name), check and enforcement action.',
     labelNames: ['source', 'check', 'action'], registers: [this.registry],
   });
+  readonly podSecurityDefault = new Gauge({
+    name: 'ape_pod_security_default', help: 'The Pod Security Standard and action for namespaces without labels (1 for the one in force).',
+    labelNames: ['policy', 'action'], registers: [this.registry],
+  });
+  readonly templatesNotCreated = new Gauge({
+    name: 'ape_templates_not_created', help: 'ConstraintTemplates we apply that Gatekeeper has not reported created yet (not bootstrapped while > 0).',
+    registers: [this.registry],
+  });
   readonly desiredObjects = new Gauge({ name: 'ape_desired_objects', help: 'Objects the last compile asked for, by kind group.', labelNames: ['group'], registers: [this.registry] });
 
   constructor(withDefaults = false) {

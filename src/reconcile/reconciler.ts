@@ -89,6 +89,9 @@ export class Reconciler {
     if (!this.o.isLeader()) return { actions: [], writes: 0, failed: [], waiting: 0, skipped: 'not-leader' };
 
     const ready = readyTemplates(sources.templates.list());
+    this.o.metrics.podSecurityDefault.reset();
+    this.o.metrics.podSecurityDefault.set({ policy: settings.defaultPolicy, action: settings.enforcementAction }, 1);
+    this.o.metrics.templatesNotCreated.set(desired.objects.filter((o) => o.kind === 'ConstraintTemplate' && !ready.has(o.metadata.name)).length);
     await this.syncConstraintCaches(ready);
     const live = liveObjects([sources.templates.list(), sources.configs.list(), ...[...sources.constraints.values()].map((w) => w.list())]);
     const retain = new Set(desired.policies.filter((p) => !p.valid && p.name).map((p) => `${p.kind}/${p.name}`));

@@ -19,6 +19,8 @@ export interface Gatekeeper {
   /** The manager process last started. */
   process: Managed;
   webhookBase: string;
+  /** Gatekeeper's Prometheus endpoint (of the manager last started). */
+  metricsUrl: string;
   logTail(lines?: number): string;
   /** Removes the webhook configuration, then stops the manager. Idempotent. */
   stop(): Promise<void>;
@@ -129,7 +131,7 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
       if (!isNotFound(err)) throw err;
     }
   };
-  const launch = async (): Promise<{ proc: Managed; webhookBase: string }> => {
+  const launch = async (): Promise<{ proc: Managed; webhookBase: string; metricsUrl: string }> => {
     const [port, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     const proc = startProcess('gatekeeper', toolPath('gatekeeper'), [
       '--debug-use-fake-pod',
@@ -178,13 +180,14 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
       await proc.stop();
       throw err;
     }
-    return { proc, webhookBase };
+    return { proc, webhookBase, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   };
   const first = await launch();
   let running = true;
   const gk: Gatekeeper = {
     process: first.proc,
     webhookBase: first.webhookBase,
+    metricsUrl: first.metricsUrl,
     logTail: (lines) => gk.process.tail(lines),
     async stop() {
       await removeWebhook();
@@ -196,6 +199,7 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
       const next = await launch();
       gk.process = next.proc;
       gk.webhookBase = next.webhookBase;
+      gk.metricsUrl = next.metricsUrl;
       running = true;
     },
   };

@@ -391,11 +391,12 @@ describe('CRDs', () => {
     expect(v.additionalPrinterColumns.map((c) => [c.name, c.jsonPath])).toEqual([
       ['Ready', '.status.conditions[?(@.type=="Ready")].status'],
       ['Action', '.spec.enforcementAction'],
+      ['Violations', '.status.violations.total'],
       ['Age', '.metadata.creationTimestamp'],
     ]);
     const schema = loadCrdSchema(join(packageRoot(), file));
     const status = (schema.properties as Record<string, Obj>).status;
-    expect(Object.keys(status.properties as Obj).sort()).toEqual(['conditions', 'constraints', 'errors', 'observedGeneration']);
+    expect(Object.keys(status.properties as Obj).sort()).toEqual(['conditions', 'constraints', 'errors', 'observedGeneration', 'violations']);
     const condition = ((status.properties as Record<string, Obj>).conditions.items as Obj).properties as Obj;
     expect(Object.keys(condition).sort()).toEqual(['lastTransitionTime', 'message', 'observedGeneration', 'reason', 'status', 'type']);
     const spec = (schema.properties as Record<string, Obj>).spec;
