@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS restricted "Privilege Escalation"; SecurityPolicy `allowPrivilegeEscalation`.
@@ -12,6 +13,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowPrivilegeEscalation'],
   // Rendered unless privilege escalation is explicitly allowed: the documented default is false.

@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /** PSS baseline: the capabilities a container may add (Pod Security Admission v1.37). */
@@ -29,6 +30,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowedCapabilities', 'requiredDropCapabilities'],
   // Rendered when either list is present, except the no-op "ALL may be added, nothing must be dropped".

@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "HostPath Volumes"; SecurityPolicy `allowedHostPaths`.
@@ -19,6 +20,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowedHostPaths'],
   // Rendered whenever the list is present; an explicit [] forbids every hostPath volume.

@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "/proc Mount Type" and restricted "procMount_restricted"; SecurityPolicy `allowedProcMount`.
@@ -18,6 +19,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowedProcMount'],
   // Unmasked allows both procMount types, so it is a no-op (the reference drops it).

@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline and restricted "Seccomp"; SecurityPolicy seccompProfiles.
@@ -28,6 +29,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['seccompProfiles.allowedProfiles', 'seccompProfiles.allowedLocalhostFiles'],
   // Rendered when seccompProfiles sets either list, except the no-op "any profile, any file"

@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /**
@@ -41,6 +42,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowedUnsafeSysctls', 'forbiddenSysctls'],
   // Rendered when either list is present, except the no-op "every sysctl, none forbidden".

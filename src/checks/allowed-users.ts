@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, type JSONSchema, podsAndControllers } from './types.js';
 
 const ranges: JSONSchema = {
@@ -32,6 +33,8 @@ const check: SecurityCheck = {
     exemptUserNamespacePods: { type: 'boolean' },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: [...blocks],
   // RunAsAny blocks are no-ops and dropped; no block left: no constraint.

@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /** Volume source field names of core/v1 Volume, as they appear in pod specs. */
@@ -27,6 +28,8 @@ const check: SecurityCheck = {
     volumes: { type: 'array', items: { type: 'string', enum: ['*', 'none', ...volumeTypes] } },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowedVolumes'],
   // Present renders (an explicit [] allows no volume at all); "*" allows every type: no constraint.

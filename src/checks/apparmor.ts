@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "AppArmor" (the restricted level has the same control, and restricted namespaces
@@ -16,6 +17,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowedAppArmor'],
   fromPolicy: (p) => (Array.isArray(p.allowedAppArmor) ? { allowedProfiles: p.allowedAppArmor } : undefined),

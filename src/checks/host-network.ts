@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 const portRange = {
@@ -21,6 +22,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowHostNetwork', 'allowedHostPorts'],
   // Rendered when host network is explicitly forbidden or host ports are restricted (an explicit

@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "Host Namespaces" (hostPID, hostIPC); SecurityPolicy `allowHostPID`, `allowHostIPC`.
@@ -10,6 +11,8 @@ const check: SecurityCheck = {
     allowHostIPC: { type: 'boolean', description: 'Allow spec.hostIPC: true. Absent: not allowed.' },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowHostPID', 'allowHostIPC'],
   // Rendered when either is explicitly false; the other, when absent, stays allowed.

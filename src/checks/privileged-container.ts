@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 // PSS baseline "Privileged Containers"; SecurityPolicy `allowPrivileged`.
@@ -7,6 +8,8 @@ const check: SecurityCheck = {
   description: 'Containers (regular, init, ephemeral) must not set securityContext.privileged: true.',
   parameters: {},
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['allowPrivileged'],
   // Rendered unless privileged containers are explicitly allowed: the documented default is false.

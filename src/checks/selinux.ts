@@ -1,3 +1,4 @@
+import { exceptionSync } from '../api/exception.js';
 import { type SecurityCheck, podsAndControllers } from './types.js';
 
 /** PSS baseline: SELinux types a pod or container may set (Pod Security Admission v1.31+). */
@@ -26,6 +27,8 @@ const check: SecurityCheck = {
     },
   },
   matches: podsAndControllers,
+  // Consults the SecurityPolicyException a pod references (templates-rego/lib/exception.rego).
+  syncs: [exceptionSync],
   source: 'SecurityPolicy',
   fields: ['seLinux'],
   fromPolicy: (p) => (Array.isArray(p.seLinux) ? { allowedSELinuxOptions: p.seLinux } : undefined),

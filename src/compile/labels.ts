@@ -21,6 +21,8 @@ export const OPERATION_POLICY_LABEL = 'security.deckhouse.io/operation-policy';
 export const POD_POLICY_LABEL = 'security.deckhouse.io/pod-policy';
 export const POD_POLICY_ACTION_LABEL = 'security.deckhouse.io/pod-policy-action';
 export const ENABLE_SYSTEM_CHECK_LABEL = 'security.deckhouse.io/enable-security-policy-check';
+/** Object label (top level) that leaves the object out of the PSS sets; setting it is guarded. */
+export const SKIP_PSS_CHECK_LABEL = 'security.deckhouse.io/skip-pss-check';
 
 export function ownershipLabels(sourceKind: string, sourceName?: string): Record<string, string> {
   const labels: Record<string, string> = {

@@ -6,7 +6,7 @@ import type { Check } from '../checks/types.js';
 import { byKey, thenBy } from '../util/order.js';
 import { makeConstraint, kindsFor } from './constraint.js';
 import {
-  ENABLE_SYSTEM_CHECK_LABEL, POD_POLICY_ACTION_LABEL, POD_POLICY_LABEL, POD_STANDARD_LABEL, ownershipLabels,
+  ENABLE_SYSTEM_CHECK_LABEL, POD_POLICY_ACTION_LABEL, POD_POLICY_LABEL, POD_STANDARD_LABEL, SKIP_PSS_CHECK_LABEL, ownershipLabels,
 } from './labels.js';
 import { SYSTEM_NAMESPACE_PATTERNS } from './names.js';
 import {
@@ -87,6 +87,10 @@ function pssChecks(catalog: readonly Check[], standard: 'baseline' | 'restricted
  */
 export function compilePss(catalog: readonly Check[], settings: CompileSettings, namespaces: NamespaceInput[]): Constraint[] {
   const out: Constraint[] = [];
+  // Objects labelled skip-pss-check=true are left out of the PSS sets (reference §3.3). Setting the
+  // label is guarded (manifests/skip-pss-check-guard.yaml): only trusted identities may.
+  const skip: Expr = { key: SKIP_PSS_CHECK_LABEL, operator: 'NotIn', values: ['true'] };
+  const objects = { matchExpressions: [skip] };
   const actions = actionsInUse(settings, namespaces);
   const optedOut: Expr = { key: ENABLE_SYSTEM_CHECK_LABEL, operator: 'NotIn', values: ['true'] };
   const optedIn: Expr = { key: ENABLE_SYSTEM_CHECK_LABEL, operator: 'In', values: ['true'] };
@@ -101,17 +105,17 @@ export function compilePss(catalog: readonly Check[], settings: CompileSettings,
         const suffix = action === settings.enforcementAction ? '-default' : '';
         const selector = { matchExpressions: [levelExpression(standard, settings.defaultPolicy), actionExpression(action, settings.enforcementAction)] };
         out.push(makeConstraint(check, `d8-pod-security-${standard}-${action}${suffix}`, action, {
-          kinds, scope: 'Namespaced', excludedNamespaces: [...SYSTEM_NAMESPACE_PATTERNS], namespaceSelector: selector,
+          kinds, scope: 'Namespaced', excludedNamespaces: [...SYSTEM_NAMESPACE_PATTERNS], namespaceSelector: selector, labelSelector: objects,
         }, parameters, labels));
         if (anyOptedIn) {
           out.push(makeConstraint(check, `d8-pod-security-${standard}-${action}-d8${suffix}`, action, {
             kinds, scope: 'Namespaced', namespaces: [...SYSTEM_NAMESPACE_PATTERNS],
-            namespaceSelector: { matchExpressions: [optedIn, ...selector.matchExpressions] },
+            namespaceSelector: { matchExpressions: [optedIn, ...selector.matchExpressions] }, labelSelector: objects,
           }, parameters, labels));
         }
       }
       out.push(makeConstraint(check, `d8-pod-security-${standard}-warn-system`, 'warn', {
-        kinds, scope: 'Namespaced', namespaces: [...SYSTEM_NAMESPACE_PATTERNS], namespaceSelector: { matchExpressions: [optedOut] },
+        kinds, scope: 'Namespaced', namespaces: [...SYSTEM_NAMESPACE_PATTERNS], namespaceSelector: { matchExpressions: [optedOut] }, labelSelector: objects,
       }, parameters, labels));
     }
   }

@@ -14,6 +14,7 @@ import type { EventSink } from './events.js';
 import type { Metrics } from './metrics.js';
 import { plan, type Action } from './plan.js';
 import { Reporter } from './report.js';
+import { withForeignSyncEntries } from './config-sync.js';
 import { effectiveSettings, liveObjects, namedKinds, namespaceInputs, policyInputs, readyTemplates } from './snapshot.js';
 import { discoverKinds } from '../kube/discovery.js';
 import { describeError } from '../kube/errors.js';
@@ -95,7 +96,9 @@ export class Reconciler {
     await this.syncConstraintCaches(ready);
     const live = liveObjects([sources.templates.list(), sources.configs.list(), ...[...sources.constraints.values()].map((w) => w.list())]);
     const retain = new Set(desired.policies.filter((p) => !p.valid && p.name).map((p) => `${p.kind}/${p.name}`));
-    const actions = plan(desired, { objects: live, readyTemplates: ready, complete: sources.synced, accepted: this.accepted }, { retainSources: retain });
+    // Gatekeeper's Config is shared: keep the sync entries other owners put there (config-sync.ts).
+    const toPlan = { objects: withForeignSyncEntries(desired.objects, live), sources: desired.sources };
+    const actions = plan(toPlan, { objects: live, readyTemplates: ready, complete: sources.synced, accepted: this.accepted }, { retainSources: retain });
 
     const applied = await applyActions(actions, { client: this.o.client, resources: this.resources, fieldManager: this.o.fieldManager, log: this.o.logger, metrics: this.o.metrics, accepted: this.accepted });
     const cacheOf = (kind: string) => (kind === 'SecurityPolicy' ? sources.securityPolicies : sources.operationPolicies);

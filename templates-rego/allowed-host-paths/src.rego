@@ -3,8 +3,13 @@
 # matches requires readOnly, each mount of the volume in every container (regular, init,
 # ephemeral) must set readOnly: true. An empty list forbids every hostPath volume.
 # PSS baseline "HostPath Volumes" (allowedHostPaths: []); SecurityPolicy allowedHostPaths.
+#
+# A SecurityPolicyException (pod label) allows a hostPath volume listed in volumes.hostPath
+# .allowedValues with its exact path; an entry with readOnly: true allows it only when every mount
+# of the volume is read-only, readOnly: false allows writable mounts too (lib.exception).
 package d8.allowed_host_paths
 
+import data.lib.exception
 import data.lib.pods
 import data.lib.review
 
@@ -43,17 +48,19 @@ read_only_required(path) if {
 	}
 }
 
-violation contains {"msg": msg, "details": {"field": "hostPath.path", "actual": vol.path, "allowed": allowed}} if {
+violation contains {"msg": exception.message(msg, null, "volumes.hostPath", spe_text), "details": exception.details({"field": "hostPath.path", "actual": vol.path, "allowed": allowed}, null, spe_allowed)} if {
 	review.reviewed
 	some vol in host_path_volumes
 	count(matching_entries(vol.path)) == 0
+	not spe_allows(vol)
 	msg := sprintf("volume %q: hostPath.path is %q; %s", [vol.name, vol.path, describe_allowed])
 }
 
-violation contains {"msg": msg, "details": {"field": "volumeMounts.readOnly", "actual": object.get(mount, "readOnly", false), "allowed": true}} if {
+violation contains {"msg": exception.message(msg, null, "volumes.hostPath", spe_text), "details": exception.details({"field": "volumeMounts.readOnly", "actual": object.get(mount, "readOnly", false), "allowed": true}, null, spe_allowed)} if {
 	review.reviewed
 	some vol in host_path_volumes
 	read_only_required(vol.path)
+	not spe_allows(vol)
 	some ctr in pods.containers
 	some mount in object.get(ctr.container, "volumeMounts", [])
 	mount.name == vol.name
@@ -71,3 +78,45 @@ describe_allowed := sprintf("allowed path prefixes: %s", [concat(", ", [describe
 describe_entry(e) := sprintf("%q (readOnly)", [object.get(e, "pathPrefix", "")]) if object.get(e, "readOnly", false) == true
 
 describe_entry(e) := sprintf("%q", [object.get(e, "pathPrefix", "")]) if object.get(e, "readOnly", false) != true
+
+# ---- SecurityPolicyException ------------------------------------------------------------------
+
+spe_allowed := exception.get(null, ["volumes", "hostPath", "allowedValues"])
+
+# Every mount of the volume, in every container, is read-only.
+mounted_read_only(name) if {
+	every ctr in pods.containers {
+		every mount in review.value(ctr.container, "volumeMounts", []) {
+			mount_read_only(mount, name)
+		}
+	}
+}
+
+mount_read_only(mount, name) if mount.name != name
+
+mount_read_only(mount, name) if {
+	mount.name == name
+	mount.readOnly == true
+}
+
+spe_allows(vol) if {
+	some e in exception.list(null, ["volumes", "hostPath", "allowedValues"])
+	e.path == vol.path
+	review.value(e, "readOnly", false) != true
+}
+
+spe_allows(vol) if {
+	some e in exception.list(null, ["volumes", "hostPath", "allowedValues"])
+	e.path == vol.path
+	e.readOnly == true
+	mounted_read_only(vol.name)
+}
+
+# `"/var/log" (readOnly), "/data"`, null when the exception lists no hostPath volumes.
+spe_text := concat(", ", [describe_spe(e) | some e in spe_allowed]) if is_array(spe_allowed)
+
+else := null
+
+describe_spe(e) := sprintf("%q (readOnly)", [object.get(e, "path", "")]) if object.get(e, "readOnly", false) == true
+
+describe_spe(e) := sprintf("%q", [object.get(e, "path", "")]) if object.get(e, "readOnly", false) != true

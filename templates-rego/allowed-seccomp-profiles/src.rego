@@ -14,8 +14,14 @@
 # field, pod field, container annotation, pod annotation) is unset must have unset allowed.
 # exemptWindowsPods skips pods with spec.os.name windows; ignoreAnnotations reads the fields only
 # (Pod Security Admission v1.19+ does).
+#
+# A SecurityPolicyException allows a profile listed in securityContext.seccompProfile.allowedValues:
+# RuntimeDefault and Unconfined (or their synonyms) as such, a Localhost profile only as
+# localhost/<exact file>, no profile as "" or undefined. The pod-level field and annotation read the
+# pod label, a container's its container label first (lib.exception).
 package d8.allowed_seccomp_profiles
 
+import data.lib.exception
 import data.lib.pods
 import data.lib.review
 
@@ -126,20 +132,20 @@ annotation(key) := v if {
 }
 
 # Every declared profile: {who, field, profile, text}.
-declared contains {"who": "pod", "field": "spec.securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
+declared contains {"who": "pod", "container": null, "field": "spec.securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
 	p := from_field(pod_field)
 }
 
-declared contains {"who": pods.label(ctr), "field": "securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
+declared contains {"who": pods.label(ctr), "container": ctr.name, "field": "securityContext.seccompProfile", "profile": p, "text": field_text(p)} if {
 	some ctr in pods.containers
 	p := from_field(container_field(ctr.container))
 }
 
-declared contains {"who": "pod", "field": sprintf("annotation %s", [pod_annotation]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
+declared contains {"who": "pod", "container": null, "field": sprintf("annotation %s", [pod_annotation]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
 	v := annotation(pod_annotation)
 }
 
-declared contains {"who": pods.label(ctr), "field": sprintf("annotation %s", [key]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
+declared contains {"who": pods.label(ctr), "container": ctr.name, "field": sprintf("annotation %s", [key]), "profile": from_annotation(v), "text": sprintf("%q", [v])} if {
 	some ctr in pods.containers
 	key := concat("", [container_annotation_prefix, ctr.name])
 	v := annotation(key)
@@ -176,18 +182,40 @@ requirement(profile) := sprintf("allowed seccomp profiles: %s; allowed localhost
 	profile.kind == "Localhost"
 } else := sprintf("allowed seccomp profiles: %s", [allowed_text])
 
-violation contains {"msg": msg, "details": {"field": d.field, "actual": d.profile, "allowed": allowed_profiles}} if {
+violation contains {"msg": exception.message(msg, d.container, "securityContext.seccompProfile", spe_allowed(d.container)), "details": exception.details({"field": d.field, "actual": d.profile, "allowed": allowed_profiles}, d.container, spe_allowed(d.container))} if {
 	review.reviewed
 	not pods.exempt_windows
 	some d in declared
 	not allowed(d.profile)
+	not spe_allows(d.container, d.profile)
 	msg := sprintf("%s: %s is %s; %s", [d.who, d.field, d.text, requirement(d.profile)])
 }
 
-violation contains {"msg": msg, "details": {"field": "securityContext.seccompProfile", "actual": null, "allowed": allowed_profiles}} if {
+violation contains {"msg": exception.message(msg, ctr.name, "securityContext.seccompProfile", spe_allowed(ctr.name)), "details": exception.details({"field": "securityContext.seccompProfile", "actual": null, "allowed": allowed_profiles}, ctr.name, spe_allowed(ctr.name))} if {
 	review.reviewed
 	not pods.exempt_windows
 	not unset_allowed
 	some ctr in unset
+	not spe_allows_unset(ctr.name)
 	msg := sprintf("%s: no seccomp profile is set (securityContext.seccompProfile or spec.securityContext.seccompProfile); allowed seccomp profiles: %s", [pods.label(ctr), allowed_text])
+}
+
+# ---- SecurityPolicyException ------------------------------------------------------------------
+
+spe_allowed(ctr_name) := exception.get(ctr_name, ["securityContext", "seccompProfile", "allowedValues"])
+
+spe_allows(ctr_name, profile) if {
+	profile.kind != "Localhost"
+	some e in exception.list(ctr_name, ["securityContext", "seccompProfile", "allowedValues"])
+	kind_of(e) == profile.kind
+}
+
+spe_allows(ctr_name, profile) if {
+	profile.kind == "Localhost"
+	concat("", ["localhost/", profile.file]) in exception.list(ctr_name, ["securityContext", "seccompProfile", "allowedValues"])
+}
+
+spe_allows_unset(ctr_name) if {
+	some e in exception.list(ctr_name, ["securityContext", "seccompProfile", "allowedValues"])
+	e in {"", "undefined"}
 }

@@ -8,8 +8,12 @@
 # Names are matched as written, as Pod Security Admission does (so `net/ipv4/tcp_syncookies` is not
 # the allowed `net.ipv4.tcp_syncookies`). A forbidden pattern also catches the slash-separated
 # spelling of a name (`kernel/msgmax` for `kernel.msgmax`), which the kubelet would apply as such.
+#
+# A SecurityPolicyException (pod label) allows a sysctl listed in securityContext.sysctls
+# .allowedValues with the exact name and value, forbidden or not (lib.exception).
 package d8.allowed_sysctls
 
+import data.lib.exception
 import data.lib.pods
 import data.lib.review
 
@@ -53,17 +57,32 @@ list_text(xs) := concat(", ", xs) if {
 	count(xs) > 0
 } else := "none"
 
-violation contains {"msg": msg, "details": {"field": sprintf("spec.securityContext.sysctls[%d].name", [i]), "actual": s.name, "forbidden": forbidden_patterns}} if {
+violation contains {"msg": exception.message(msg, null, "securityContext.sysctls", spe_text), "details": exception.details({"field": sprintf("spec.securityContext.sysctls[%d].name", [i]), "actual": s.name, "forbidden": forbidden_patterns}, null, spe_allowed)} if {
 	review.reviewed
 	some i, s in sysctls
 	forbidden(s.name)
+	not spe_allows(s)
 	msg := sprintf("pod: spec.securityContext.sysctls has %s; forbidden sysctls: %s", [s.name, list_text(forbidden_patterns)])
 }
 
-violation contains {"msg": msg, "details": {"field": sprintf("spec.securityContext.sysctls[%d].name", [i]), "actual": s.name, "allowed": input.parameters.allowedSysctls}} if {
+violation contains {"msg": exception.message(msg, null, "securityContext.sysctls", spe_text), "details": exception.details({"field": sprintf("spec.securityContext.sysctls[%d].name", [i]), "actual": s.name, "allowed": input.parameters.allowedSysctls}, null, spe_allowed)} if {
 	review.reviewed
 	some i, s in sysctls
 	not forbidden(s.name)
 	not allowed(s.name)
+	not spe_allows(s)
 	msg := sprintf("pod: spec.securityContext.sysctls has %s; allowed sysctls: %s", [s.name, list_text(input.parameters.allowedSysctls)])
 }
+
+spe_allowed := exception.get(null, ["securityContext", "sysctls", "allowedValues"])
+
+spe_allows(s) if {
+	some e in exception.list(null, ["securityContext", "sysctls", "allowedValues"])
+	e.name == s.name
+	e.value == s.value
+}
+
+# `net.core.somaxconn=1024, ...`, null when the exception lists no sysctls.
+spe_text := concat(", ", [sprintf("%v=%v", [object.get(e, "name", ""), object.get(e, "value", "")]) | some e in spe_allowed]) if is_array(spe_allowed)
+
+else := null

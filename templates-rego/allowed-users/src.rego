@@ -9,8 +9,14 @@
 #   exemptUserNamespacePods: pods with spec.hostUsers: false skip the runAsUser rule (PSA >= 1.35).
 # PSS restricted "Running as Non-root (user)"; SecurityPolicy runAsUser, runAsGroup,
 # supplementalGroups, fsGroup.
+#
+# A SecurityPolicyException (lib.exception; pod-level fields read the pod label, container fields
+# the container label first) waives: runAsNonRoot not true (false or unset) with
+# securityContext.runAsNonRoot.allowedValue: false; a runAsUser value (root, or out of range) listed
+# in securityContext.runAsUser.allowedValues. It has nothing for groups.
 package d8.allowed_users
 
+import data.lib.exception
 import data.lib.pods
 import data.lib.review
 
@@ -35,48 +41,53 @@ non_root := rule("runAsUser") == "MustRunAsNonRoot"
 
 non_root_allowed := "the pod or every container must set securityContext.runAsNonRoot: true"
 
-violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAsNonRoot", "actual": false, "allowed": true}} if {
+violation contains {"msg": exception.message(msg, null, "securityContext.runAsNonRoot", non_root_spe(null)), "details": exception.details({"field": "spec.securityContext.runAsNonRoot", "actual": false, "allowed": true}, null, non_root_spe(null))} if {
 	review.reviewed
 	non_root
 	user_rule_applies
 	pod_ctx.runAsNonRoot == false
+	not exception.allows_value(null, non_root_path, false)
 	msg := sprintf("pod: spec.securityContext.runAsNonRoot is false; %s", [non_root_allowed])
 }
 
-violation contains {"msg": msg, "details": {"field": "securityContext.runAsNonRoot", "actual": false, "allowed": true}} if {
+violation contains {"msg": exception.message(msg, ctr.name, "securityContext.runAsNonRoot", non_root_spe(ctr.name)), "details": exception.details({"field": "securityContext.runAsNonRoot", "actual": false, "allowed": true}, ctr.name, non_root_spe(ctr.name))} if {
 	review.reviewed
 	non_root
 	user_rule_applies
 	some ctr in pods.containers
 	pods.security_context(ctr.container).runAsNonRoot == false
+	not exception.allows_value(ctr.name, non_root_path, false)
 	msg := sprintf("%s: securityContext.runAsNonRoot is false; %s", [pods.label(ctr), non_root_allowed])
 }
 
 # Neither the container nor the pod sets it (a pod-level false is reported once, above).
-violation contains {"msg": msg, "details": {"field": "securityContext.runAsNonRoot", "actual": null, "allowed": true}} if {
+violation contains {"msg": exception.message(msg, ctr.name, "securityContext.runAsNonRoot", non_root_spe(ctr.name)), "details": exception.details({"field": "securityContext.runAsNonRoot", "actual": null, "allowed": true}, ctr.name, non_root_spe(ctr.name))} if {
 	review.reviewed
 	non_root
 	user_rule_applies
 	object.get(pod_ctx, "runAsNonRoot", null) == null
 	some ctr in pods.containers
 	object.get(pods.security_context(ctr.container), "runAsNonRoot", null) == null
+	not exception.allows_value(ctr.name, non_root_path, false)
 	msg := sprintf("%s: securityContext.runAsNonRoot is not set in the container or the pod; %s", [pods.label(ctr), non_root_allowed])
 }
 
-violation contains {"msg": msg, "details": {"field": "spec.securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}} if {
+violation contains {"msg": exception.message(msg, null, "securityContext.runAsUser", user_spe(null)), "details": exception.details({"field": "spec.securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}, null, user_spe(null))} if {
 	review.reviewed
 	non_root
 	user_rule_applies
 	pod_ctx.runAsUser == 0
+	not exception.allows_one_of(null, user_path, 0)
 	msg := "pod: spec.securityContext.runAsUser is 0; running as root (UID 0) is not allowed"
 }
 
-violation contains {"msg": msg, "details": {"field": "securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}} if {
+violation contains {"msg": exception.message(msg, ctr.name, "securityContext.runAsUser", user_spe(ctr.name)), "details": exception.details({"field": "securityContext.runAsUser", "actual": 0, "allowed": "non-zero"}, ctr.name, user_spe(ctr.name))} if {
 	review.reviewed
 	non_root
 	user_rule_applies
 	some ctr in pods.containers
 	pods.security_context(ctr.container).runAsUser == 0
+	not exception.allows_one_of(ctr.name, user_path, 0)
 	msg := sprintf("%s: securityContext.runAsUser is 0; running as root (UID 0) is not allowed", [pods.label(ctr)])
 }
 
@@ -110,7 +121,7 @@ violation contains {"msg": msg, "details": {"field": field, "actual": null, "all
 	msg := sprintf("%s: %s is not set in the container or the pod securityContext; it must be set within the allowed ranges: %s", [pods.label(ctr), field, describe_ranges(ranges(field))])
 }
 
-violation contains {"msg": msg, "details": {"field": eff.field, "actual": eff.value, "allowed": ranges(field)}} if {
+violation contains {"msg": range_message(msg, ctr.name, field), "details": range_details({"field": eff.field, "actual": eff.value, "allowed": ranges(field)}, ctr.name, field)} if {
 	review.reviewed
 	some field in container_blocks
 	rule(field) in {"MustRunAs", "MayRunAs"}
@@ -118,6 +129,7 @@ violation contains {"msg": msg, "details": {"field": eff.field, "actual": eff.va
 	some ctr in pods.containers
 	eff := effective(ctr, field)
 	not in_some_range(eff.value, ranges(field))
+	not range_excepted(ctr.name, field, eff.value)
 	msg := sprintf("%s: %s is %v; allowed ranges: %s", [pods.label(ctr), eff.field, eff.value, describe_ranges(ranges(field))])
 }
 
@@ -203,3 +215,24 @@ describe_range(r) := "any" if {
 	object.get(r, "min", null) == null
 	object.get(r, "max", null) == null
 }
+
+# ---- SecurityPolicyException ------------------------------------------------------------------
+
+non_root_path := ["securityContext", "runAsNonRoot"]
+
+user_path := ["securityContext", "runAsUser"]
+
+non_root_spe(ctr_name) := exception.get(ctr_name, ["securityContext", "runAsNonRoot", "allowedValue"])
+
+user_spe(ctr_name) := exception.get(ctr_name, ["securityContext", "runAsUser", "allowedValues"])
+
+# Only runAsUser has an exception field; runAsGroup findings stay as they are.
+range_excepted(ctr_name, "runAsUser", value) if exception.allows_one_of(ctr_name, user_path, value)
+
+range_message(msg, ctr_name, "runAsUser") := exception.message(msg, ctr_name, "securityContext.runAsUser", user_spe(ctr_name))
+
+range_message(msg, _, "runAsGroup") := msg
+
+range_details(d, ctr_name, "runAsUser") := exception.details(d, ctr_name, user_spe(ctr_name))
+
+range_details(d, _, "runAsGroup") := d

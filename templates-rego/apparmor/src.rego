@@ -13,8 +13,13 @@
 # container overrides it. A container whose effective profile (container field, then its annotation,
 # then the pod field) is unset runs the runtime default, so it is judged as runtime/default. An empty
 # annotation value counts as unset.
+#
+# A SecurityPolicyException allows a profile listed exactly (annotation form) in
+# securityContext.appArmorProfile.allowedValues; the pod-level field reads the pod label, a
+# container's field or annotation its container label first (lib.exception).
 package d8.apparmor
 
+import data.lib.exception
 import data.lib.pods
 import data.lib.review
 
@@ -71,16 +76,16 @@ annotation(name) := v if {
 }
 
 # Every declared profile: {who, field, profile}.
-declared contains {"who": "pod", "field": "spec.securityContext.appArmorProfile", "profile": field_profile(p)} if {
+declared contains {"who": "pod", "container": null, "field": "spec.securityContext.appArmorProfile", "profile": field_profile(p)} if {
 	p := pod_field
 }
 
-declared contains {"who": pods.label(ctr), "field": "securityContext.appArmorProfile", "profile": field_profile(p)} if {
+declared contains {"who": pods.label(ctr), "container": ctr.name, "field": "securityContext.appArmorProfile", "profile": field_profile(p)} if {
 	some ctr in pods.containers
 	p := container_field(ctr.container)
 }
 
-declared contains {"who": who, "field": sprintf("annotation %s", [key]), "profile": v} if {
+declared contains {"who": who, "container": name, "field": sprintf("annotation %s", [key]), "profile": v} if {
 	some key, v in pods.pod_annotations
 	startswith(key, annotation_prefix)
 	set_value(v)
@@ -101,16 +106,22 @@ unset contains ctr if {
 	not pod_field
 }
 
-violation contains {"msg": msg, "details": {"field": d.field, "actual": d.profile, "allowed": allowed_profiles}} if {
+violation contains {"msg": exception.message(msg, d.container, "securityContext.appArmorProfile", spe_allowed(d.container)), "details": exception.details({"field": d.field, "actual": d.profile, "allowed": allowed_profiles}, d.container, spe_allowed(d.container))} if {
 	review.reviewed
 	some d in declared
 	not allowed(d.profile)
+	not exception.allows_one_of(d.container, spe_path, d.profile)
 	msg := sprintf("%s: %s is %q; allowed AppArmor profiles: %s", [d.who, d.field, d.profile, allowed_text])
 }
 
-violation contains {"msg": msg, "details": {"field": "securityContext.appArmorProfile", "actual": "runtime/default", "allowed": allowed_profiles}} if {
+violation contains {"msg": exception.message(msg, ctr.name, "securityContext.appArmorProfile", spe_allowed(ctr.name)), "details": exception.details({"field": "securityContext.appArmorProfile", "actual": "runtime/default", "allowed": allowed_profiles}, ctr.name, spe_allowed(ctr.name))} if {
 	review.reviewed
 	some ctr in unset
 	not allowed("runtime/default")
+	not exception.allows_one_of(ctr.name, spe_path, "runtime/default")
 	msg := sprintf("%s: no AppArmor profile is set, so it runs runtime/default; allowed AppArmor profiles: %s", [pods.label(ctr), allowed_text])
 }
+
+spe_path := ["securityContext", "appArmorProfile"]
+
+spe_allowed(ctr_name) := exception.get(ctr_name, ["securityContext", "appArmorProfile", "allowedValues"])

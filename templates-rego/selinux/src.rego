@@ -6,8 +6,13 @@
 # entry: the actual must be unset or empty), or the entry leaves the field out and the actual is
 # unset or empty. Options with every field unset or empty, or no options, are always allowed.
 # A null anywhere (`seLinuxOptions: null`, `type: null`) is unset, as Kubernetes decodes it.
+#
+# A SecurityPolicyException allows options equal, field by field (unset is ""), to an entry of
+# securityContext.seLinuxOptions.allowedValues; pod-level options read the pod label, a container's
+# its container label first (lib.exception).
 package d8.selinux
 
+import data.lib.exception
 import data.lib.pods
 import data.lib.review
 
@@ -64,20 +69,35 @@ allowed_text := concat(", ", [describe(e) | some e in allowed_options]) if {
 } else := "none"
 
 # Where options are set: {who, field, options}. Null options are none.
-options contains {"who": "pod", "field": "spec.securityContext.seLinuxOptions", "options": o} if {
+options contains {"who": "pod", "container": null, "field": "spec.securityContext.seLinuxOptions", "options": o} if {
 	o := pods.pod_security_context.seLinuxOptions
 	o != null
 }
 
-options contains {"who": pods.label(ctr), "field": "securityContext.seLinuxOptions", "options": o} if {
+options contains {"who": pods.label(ctr), "container": ctr.name, "field": "securityContext.seLinuxOptions", "options": o} if {
 	some ctr in pods.containers
 	o := pods.security_context(ctr.container).seLinuxOptions
 	o != null
 }
 
-violation contains {"msg": msg, "details": {"field": s.field, "actual": s.options, "allowed": allowed_options}} if {
+violation contains {"msg": exception.message(msg, s.container, "securityContext.seLinuxOptions", spe_text(s.container)), "details": exception.details({"field": s.field, "actual": s.options, "allowed": allowed_options}, s.container, spe_allowed(s.container))} if {
 	review.reviewed
 	some s in options
 	not allowed(s.options)
+	not spe_allows(s)
 	msg := sprintf("%s: %s is %s; allowed SELinux options: %s", [s.who, s.field, describe(without_nulls(s.options)), allowed_text])
 }
+
+spe_allowed(ctr_name) := exception.get(ctr_name, ["securityContext", "seLinuxOptions", "allowedValues"])
+
+spe_allows(s) if {
+	some e in exception.list(s.container, ["securityContext", "seLinuxOptions", "allowedValues"])
+	every f in fields {
+		actual_field(s.options, f) == review.value(e, f, "")
+	}
+}
+
+spe_text(ctr_name) := concat(", ", [describe(e) | some e in spe]) if {
+	spe := spe_allowed(ctr_name)
+	is_array(spe)
+} else := null
