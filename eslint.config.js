@@ -3,10 +3,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Layers of src/ import downward only: cli -> reconcile -> compile -> checks -> api, with kube and
-// util as ground that imports no layer. The pure layers (compile, checks, api) do no I/O either:
-// the edge (cli) loads files and passes the data in. See README "Layout".
-const LAYERS = ['cli', 'reconcile', 'compile', 'checks', 'api'];
+// Layers of src/ import downward only: cli -> reconcile -> verify -> compile -> checks -> api, with
+// kube and util as ground that imports no layer. verify (the image signature service) sits below
+// reconcile so the operator can write its configuration, and above the pure layers it may use.
+// The pure layers (compile, checks, api) do no I/O either: the edge (cli) loads files and passes
+// the data in. See README "Layout".
+const LAYERS = ['cli', 'reconcile', 'verify', 'compile', 'checks', 'api'];
 const GROUND = ['kube', 'util'];
 const IO_MODULES = ['fs', 'fs/promises', 'child_process', 'http', 'https', 'net', 'os', 'worker_threads']
   .flatMap((m) => [m, `node:${m}`]).concat(['@kubernetes/client-node', 'winston']);
@@ -23,7 +25,7 @@ export function layerRules() {
       : [...LAYERS, ...(folder === 'util' ? ['kube'] : [])];
     const patterns = forbidden.map((f) => ({
       group: [`../${f}/*`],
-      message: `src/${folder} must not import src/${f}: layers import downward only (cli -> reconcile -> compile -> checks -> api; kube and util are ground).`,
+      message: `src/${folder} must not import src/${f}: layers import downward only (cli -> reconcile -> verify -> compile -> checks -> api; kube and util are ground).`,
     }));
     const paths = PURE.has(folder)
       ? IO_MODULES.map((name) => ({ name, message: `src/${folder} is pure: load data at the edge (src/cli) and pass it in.` }))

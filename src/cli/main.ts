@@ -3,14 +3,16 @@
 import { renderCommand, renderUsage } from './render.js';
 import { reportCommand, reportUsage } from './report.js';
 import { runCommand, runUsage } from './run.js';
+import { verifyCommand, verifyUsage } from '../verify/command.js';
 import { displayValue } from '../util/display.js';
-import { parseCommandLine, UsageError } from './args.js';
+import { parseCommandLine, UsageError } from '../util/args.js';
 
 const usage = `Usage: admission-policy-engine <command> [flags]
 
 Commands:
   render   compile policies, namespace labels and settings to Gatekeeper objects (no cluster needed)
   run      run the operator against a cluster (kubeconfig or in-cluster)
+  verify   serve image signature verification to Gatekeeper (external data provider)
   report   Gatekeeper's audit violations per policy (from a cluster or files)
   help     show this help, or a command's: help <command>
 
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
       const topic = command === 'help' ? rest[0] : command;
       if (topic === 'render') io.stdout(renderUsage);
       else if (topic === 'run') io.stdout(runUsage);
+      else if (topic === 'verify') io.stdout(verifyUsage);
       else if (topic === 'report') io.stdout(reportUsage);
       else io.stdout(usage);
       return values.help || command !== undefined ? 0 : 2;
@@ -46,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         return renderCommand(rest, io);
       case 'run':
         return await runCommand(rest);
+      case 'verify':
+        return await verifyCommand(rest);
       case 'report':
         return await reportCommand(rest, io);
       default:
@@ -65,7 +70,7 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
     // The operator's HTTP agents may keep sockets open after a clean shutdown: do not wait for them.
-    if (process.argv[2] === 'run') setTimeout(() => process.exit(code), 100).unref();
+    if (process.argv[2] === 'run' || process.argv[2] === 'verify') setTimeout(() => process.exit(code), 100).unref();
   },
   (err: unknown) => {
     io.stderr(`error: ${displayValue(err instanceof Error ? err.message : String(err))}\n`);

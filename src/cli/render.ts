@@ -6,7 +6,7 @@ import { compile } from '../compile/index.js';
 import { packageAssets } from './assets.js';
 import { resolveSettings, defaultCompileSettings } from '../compile/settings.js';
 import { displayValue } from '../util/display.js';
-import { parseCommandLine, UsageError } from './args.js';
+import { parseCommandLine, UsageError } from '../util/args.js';
 import { MAX_INPUT_DESCRIPTION, readInputs } from './inputs.js';
 
 export const renderUsage = `Usage: admission-policy-engine render [-f <file|dir>]... [--settings <file>] [-o yaml|json]

@@ -8,7 +8,7 @@ import { ApiError, KubeClient, listAll } from '../kube/client.js';
 import { auditSummary, violationsBySource, type LabelledAudit, type PolicyViolations } from '../reconcile/violations.js';
 import { displayValue } from '../util/display.js';
 import { byCodePoint } from '../util/order.js';
-import { parseCommandLine, UsageError } from './args.js';
+import { parseCommandLine, UsageError } from '../util/args.js';
 import { readObjectFiles } from './inputs.js';
 
 export const reportUsage = `Usage: admission-policy-engine report [--kubeconfig <file> | -f <file|dir>...] [-o table|json]

@@ -12,7 +12,7 @@ import { Metrics } from '../reconcile/metrics.js';
 import { LeaderElector } from '../kube/leader.js';
 import { DEFAULT_GATEKEEPER_NAMESPACE, PRODUCT_NAME } from '../api/types.js';
 import { makeLogger, type Logger } from '../util/log.js';
-import { parseCommandLine, UsageError } from './args.js';
+import { parseCommandLine, UsageError } from '../util/args.js';
 
 export const runUsage = `Usage: admission-policy-engine run [flags]
 

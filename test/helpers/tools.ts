@@ -8,7 +8,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 
 // yaml2json: kubectl's manifest reader (apimachinery + sigs.k8s.io/yaml), built in the gatekeeper
 // tools module, hence keyed by the Gatekeeper version.
-export type Tool = 'opa' | 'gator' | 'gatekeeper' | 'yaml2json' | 'etcd' | 'kube-apiserver';
+export type Tool = 'opa' | 'gator' | 'gatekeeper' | 'yaml2json' | 'etcd' | 'kube-apiserver' | 'cosign' | 'crane';
 
 function versions(): Record<string, string> {
   const text = readFileSync(join(packageRoot(), 'test/tools/versions.sh'), 'utf8');
@@ -30,6 +30,8 @@ export function toolVersion(tool: Tool): string {
     yaml2json: 'GATEKEEPER_VERSION',
     etcd: 'ETCD_VERSION',
     'kube-apiserver': 'K8S_VERSION',
+    cosign: 'COSIGN_VERSION',
+    crane: 'CRANE_VERSION',
   };
   const version = v[key[tool]];
   if (!version) throw new Error(`test/tools/versions.sh has no ${key[tool]}`);

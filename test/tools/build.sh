@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test tools from the Go module proxy into $TOOLS/bin, keyed by version.
-# Usage: test/tools/build.sh [opa|gator|gatekeeper|yaml2json|etcd|kube-apiserver|all]...
+# Usage: test/tools/build.sh [opa|gator|gatekeeper|yaml2json|etcd|kube-apiserver|cosign|crane|all]...
 # A tool already in the cache is not rebuilt. Each tool lives in its own tools module so that
 # minimal version selection never moves one tool's dependencies because of another.
 set -euo pipefail
@@ -103,6 +103,42 @@ build_kube_apiserver() {
   mv "$out.tmp" "$out"
 }
 
+# cosign + crane (image signature tests): one tools module, since cosign already requires
+# go-containerregistry, whose cmd/crane is pinned to exactly the release cosign resolves
+# (CRANE_VERSION must match it; the build checks): adding crane moves none of cosign's dependencies.
+cosign_module() {
+  local dir="$TOOLS/src/cosign-v$COSIGN_VERSION"; mkdir -p "$dir"; cd "$dir"
+  [ -f go.mod ] || go mod init local/cosignbin >/dev/null 2>&1
+  if ! grep -q "sigstore/cosign/v3 v$COSIGN_VERSION" go.mod; then
+    go get -tool "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
+  fi
+  local ggcr
+  ggcr="$(go list -m -f '{{.Version}}' github.com/google/go-containerregistry)"
+  if [ "$ggcr" != "v$CRANE_VERSION" ]; then
+    echo "cosign v$COSIGN_VERSION requires go-containerregistry $ggcr; set CRANE_VERSION=${ggcr#v} in versions.sh" >&2
+    exit 1
+  fi
+  grep -q "go-containerregistry/cmd/crane" go.mod || go get -tool "github.com/google/go-containerregistry/cmd/crane@v$CRANE_VERSION"
+}
+
+build_cosign() {
+  local out="$TOOLS/bin/cosign-v$COSIGN_VERSION"
+  [ -x "$out" ] && return 0
+  log "building cosign v$COSIGN_VERSION (slow: ~8 min cold on 2 cores)"
+  cosign_module
+  go build -trimpath -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION" -o "$out.tmp" github.com/sigstore/cosign/v3/cmd/cosign
+  mv "$out.tmp" "$out"
+}
+
+build_crane() {
+  local out="$TOOLS/bin/crane-v$CRANE_VERSION"
+  [ -x "$out" ] && return 0
+  log "building crane v$CRANE_VERSION (in the cosign v$COSIGN_VERSION tools module)"
+  cosign_module
+  go build -trimpath -ldflags "-s -w -X github.com/google/go-containerregistry/cmd/crane/cmd.Version=v$CRANE_VERSION" -o "$out.tmp" github.com/google/go-containerregistry/cmd/crane
+  mv "$out.tmp" "$out"
+}
+
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case "$t" in
@@ -112,7 +148,9 @@ for t in "${targets[@]}"; do
     yaml2json) build_yaml2json ;;
     etcd) build_etcd ;;
     kube-apiserver) build_kube_apiserver ;;
-    all) build_opa; build_gator; build_yaml2json; build_etcd; build_gatekeeper; build_kube_apiserver ;;
+    cosign) build_cosign ;;
+    crane) build_crane ;;
+    all) build_opa; build_gator; build_yaml2json; build_etcd; build_gatekeeper; build_kube_apiserver; build_cosign; build_crane ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

@@ -38,6 +38,10 @@ describe('layer lint rule', () => {
     expect(await restricted('src/kube/probe.ts', "import { compile } from '../compile/index.js';\nexport const a = compile;\n")).toHaveLength(1);
     expect(await restricted('src/util/probe.ts', "import { plan } from '../reconcile/plan.js';\nexport const a = plan;\n")).toHaveLength(1);
     expect(await restricted('src/reconcile/probe.ts', "import { main } from '../cli/main.js';\nexport const a = main;\n")).toHaveLength(1);
+    // The signature service sits below the operator's shell and above the pure layers.
+    expect(await restricted('src/verify/probe.ts', "import { plan } from '../reconcile/plan.js';\nexport const a = plan;\n")).toHaveLength(1);
+    expect(await restricted('src/compile/probe.ts', "import { parseConfig } from '../verify/config.js';\nexport const a = parseConfig;\n")).toHaveLength(1);
+    expect(await restricted('src/verify/probe.ts', "import { clip } from '../api/bounded.js';\nexport const a = clip;\n")).toHaveLength(0);
   });
 
   test('downward imports are allowed', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { catalog } from '../../src/checks/index.js';
-import { UsageError } from '../../src/cli/args.js';
+import { UsageError } from '../../src/util/args.js';
 import { MAX_INPUT_BYTES } from '../../src/cli/inputs.js';
 import { renderCommand } from '../../src/cli/render.js';
 import type { GeneratedObject } from '../../src/compile/types.js';
