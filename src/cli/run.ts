@@ -8,6 +8,7 @@ import type { Assets } from '../compile/assets.js';
 import { Controller } from '../reconcile/controller.js';
 import { packageAssets } from './assets.js';
 import { KubeEvents } from '../reconcile/events.js';
+import { ExceptionStatusReporter } from '../reconcile/exception-usage.js';
 import { Metrics } from '../reconcile/metrics.js';
 import { LeaderElector } from '../kube/leader.js';
 import { DEFAULT_GATEKEEPER_NAMESPACE, PRODUCT_NAME } from '../api/types.js';
@@ -45,6 +46,8 @@ export interface OperatorOptions {
   watchTimeoutSeconds?: number;
   /** Rego and CRD schemas; default: the package's own. */
   assets?: Assets;
+  /** How often SecurityPolicyException usage is recounted; default: the resync period (60 s). */
+  exceptionStatusMs?: number;
 }
 
 export interface Operator {
@@ -87,6 +90,10 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
+  let leading = false;
+  const exceptionStatus = new ExceptionStatusReporter({
+    client: o.client, logger: o.logger, metrics, isLeader: () => leading, periodMs: o.exceptionStatusMs ?? o.resyncMs ?? 60_000,
+  });
   const elector = new LeaderElector(o.client, {
     namespace: o.namespace,
     name: o.leaseName,
@@ -96,10 +103,12 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     retryPeriodSeconds: o.lease?.retryPeriodSeconds,
     onStartedLeading: () => {
       o.logger.info(`${o.identity} is the leader`);
+      leading = true;
       controller.setLeader(true);
     },
     onStoppedLeading: () => {
       o.logger.info(`${o.identity} stopped leading`);
+      leading = false;
       controller.setLeader(false);
     },
     onNewLeader: (id) => o.logger.info(`leader is ${id}`),
@@ -107,12 +116,15 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   });
   await controller.start();
   elector.start();
+  exceptionStatus.start();
   o.logger.info('caches synced; operator running');
   return {
     controller, elector, metrics, server, port,
     async stop() {
       // Stop writing first, then hand the lease over, then stop watching.
       controller.setLeader(false);
+      leading = false;
+      await exceptionStatus.stop();
       await elector.stop();
       await controller.stop();
       await new Promise<void>((r) => server.close(() => r()));

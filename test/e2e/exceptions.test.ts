@@ -3,6 +3,7 @@
 // exception from its inventory when a Pod (or pod template) references it by label.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -86,7 +87,8 @@ const logs = (readOnly: boolean, path = '/var/log') => ({
 beforeAll(async () => {
   env = await startOperatorEnv();
   admin = env.cp.kubeConfig;
-  op = await env.startOperator();
+  // Exception usage recounted every 2 s (60 s by default) so the status test need not wait.
+  op = await env.startOperator('op-1', { exceptionStatusMs: 2000 });
   await withLogs(() => waitConverged(op));
 }, 240000);
 
@@ -117,7 +119,7 @@ describe('SecurityPolicyException', () => {
     await exception(ns, 'cni-sidecar', { securityContext: { privileged: { allowedValue: true, metadata: { reason: 'CNI sidecar', ticket: 'SEC-42' } } } });
     await exception(ns, 'var-log', { volumes: { hostPath: { allowedValues: [{ path: '/var/log', readOnly: true }] } } });
 
-    await eventuallyAdmitted(ns, { [containerLabel('net-sidecar')]: 'cni-sidecar' }, { containers: [app, sidecar] });
+    const sidecarPod = await eventuallyAdmitted(ns, { [containerLabel('net-sidecar')]: 'cni-sidecar' }, { containers: [app, sidecar] });
     // The container-level label covers its container only.
     const other = await denied(ns, { [containerLabel('app')]: 'cni-sidecar' }, { containers: [app, sidecar] });
     expect(other).toContain('container "net-sidecar": securityContext.privileged is true');
@@ -125,12 +127,28 @@ describe('SecurityPolicyException', () => {
     const missing = await denied(ns, { [containerLabel('net-sidecar')]: 'no-such' }, { containers: [app, sidecar] });
     expect(missing).toContain(`names exception "no-such", which does not exist in namespace "${ns}"`);
 
-    await eventuallyAdmitted(ns, { [POD_LABEL]: 'var-log' }, logs(true));
+    const logsPod = await eventuallyAdmitted(ns, { [POD_LABEL]: 'var-log' }, logs(true));
     const writable = await denied(ns, { [POD_LABEL]: 'var-log' }, logs(false));
     expect(writable).toContain('volume "logs": hostPath.path is "/var/log"; hostPath volumes are not allowed; exception "var-log" allows volumes.hostPath: "/var/log" (readOnly)');
     const deeper = await denied(ns, { [POD_LABEL]: 'var-log' }, logs(true, '/var/log/pods'));
     expect(deeper).toContain('hostPath.path is "/var/log/pods"');
     await denied(ns, {}, logs(true));
+
+    // Each exception's status lists who uses it (the admitted Pods), for auditors; an unused one says so.
+    await exception(ns, 'unused', { network: { hostNetwork: { allowedValue: true } } });
+    const usage = async (name: string) => ((await custom().getNamespacedCustomObject({ group: 'deckhouse.io', version: 'v1alpha1', namespace: ns, plural: 'securitypolicyexceptions', name })) as Obj).status;
+    let seen: unknown[] = [];
+    await eventually('exception status lists its users', async () => {
+      const [sidecarUse, logsUse, unused] = [await usage('cni-sidecar'), await usage('var-log'), await usage('unused')];
+      seen = [sidecarUse, logsUse, unused];
+      return isDeepStrictEqual(sidecarUse?.usedBy, { count: 1, objects: [{ kind: 'Pod', name: sidecarPod, containers: ['net-sidecar'] }] })
+        && isDeepStrictEqual(logsUse?.usedBy, { count: 1, objects: [{ kind: 'Pod', name: logsPod }] })
+        && (unused?.usedBy as { count?: number } | undefined)?.count === 0
+        && String(unused?.message).includes('no workload in the namespace references this exception') ? true : undefined;
+    }, 30000, 500).catch(async (err: unknown) => {
+      const errors = (await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text()).split('\n').filter((l) => l.startsWith('ape_errors_total'));
+      throw new Error(`${String(err)}; statuses ${JSON.stringify(seen)}; pods ${sidecarPod}, ${logsPod}; ${errors.join(' ')}`);
+    });
   }), 240000);
 
   test('skip-pss-check: only a trusted identity may set it (manifests/skip-pss-check-guard.yaml)', () => withLogs(async () => {

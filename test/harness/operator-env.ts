@@ -19,7 +19,7 @@ export interface OperatorEnv {
   cp: ControlPlane;
   gk: Gatekeeper;
   operatorKc: KubeConfig;
-  startOperator(identity?: string, opts?: { resyncMs?: number }): Promise<Operator>;
+  startOperator(identity?: string, opts?: { resyncMs?: number; exceptionStatusMs?: number }): Promise<Operator>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +61,7 @@ export async function startOperatorEnv(): Promise<OperatorEnv> {
         const op = await startOperator({
           client: operatorClient(operatorKc), logger, namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
           leaseName: 'admission-policy-engine', identity, httpHost: '127.0.0.1', httpPort: 0,
-          resyncMs: opts.resyncMs ?? 60_000, debounceMs: 50,
+          resyncMs: opts.resyncMs ?? 60_000, debounceMs: 50, exceptionStatusMs: opts.exceptionStatusMs,
           lease: { durationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 0.5 },
         });
         operators.push(op);
