@@ -585,6 +585,27 @@ export function validatePolicy(obj: unknown, schemas: PolicySchemas, opts: { res
   return { ok: true, policy: copy as unknown as OperationPolicy | SecurityPolicy };
 }
 
+/**
+ * A SecurityPolicyException against its CRD schema (`schema`, loaded at the edge) plus what the
+ * schema cannot say: its name is what Pod labels carry, so it must also be a valid label value
+ * (at most 63 characters), or no label could ever reference it. Never throws.
+ */
+export function validateException(obj: unknown, schema: SchemaObject): FieldError[] {
+  if (!isObject(obj)) return [{ field: '', message: `must be a Kubernetes object (a mapping), got ${describe(obj)}` }];
+  const errors: FieldError[] = [];
+  const metadata = isObject(obj.metadata) ? obj.metadata : {};
+  const name = metadata.name;
+  if (typeof name !== 'string' || name === '') errors.push({ field: 'metadata.name', message: 'is required' });
+  else if (name.length > 63 || !DNS1123_SUBDOMAIN.test(name) || labelValueProblem(name)) {
+    errors.push({ field: 'metadata.name', message: `${quoted(name)} cannot be referenced: Pods name an exception in a label value, so use at most 63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit` });
+  }
+  const cloned = boundedClone({ apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: obj.spec });
+  if (cloned.cut) errors.push(tooDeep({ metadata, spec: obj.spec }));
+  const validate = compiled(schema);
+  if (!validate(cloned.value)) append(errors, formatErrors(validate.errors, ''));
+  return capped(errors);
+}
+
 function mergeOver(base: unknown, over: unknown): unknown {
   if (!isObject(base) || !isObject(over)) return over === undefined ? boundedClone(base).value : over;
   const out = boundedClone(base).value as Json;

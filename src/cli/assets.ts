@@ -54,3 +54,10 @@ let cached: Assets | undefined;
 export function packageAssets(): Assets {
   return (cached ??= loadAssets());
 }
+
+const EXCEPTION_CRD = 'crds/securitypolicyexceptions.deckhouse.io.yaml';
+let exception: SchemaObject | undefined;
+/** The SecurityPolicyException schema (render checks exceptions; compile never needs it). */
+export function exceptionSchema(root = packageRoot()): SchemaObject {
+  return (exception ??= loadCrdSchema(join(root, EXCEPTION_CRD)));
+}

@@ -20,7 +20,7 @@ export const MAX_INPUT_BYTES = 8 * 1024 * 1024;
 export const MAX_INPUT_DESCRIPTION = `${MAX_INPUT_BYTES / (1024 * 1024)} MiB`;
 
 /** The kinds `render` reads; anything else is ignored with a note. */
-export const INPUT_KINDS = ['OperationPolicy', 'SecurityPolicy', 'ModuleConfig', 'Namespace'] as const;
+export const INPUT_KINDS = ['OperationPolicy', 'SecurityPolicy', 'SecurityPolicyException', 'ModuleConfig', 'Namespace'] as const;
 
 const INPUT_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -32,6 +32,8 @@ export interface Inputs {
    * held the mapping itself (no ModuleConfig around it), so messages name the right field path.
    */
   settings?: { value: unknown; origin: string; bare?: boolean };
+  /** SecurityPolicyExceptions: checked against their CRD, not rendered (Gatekeeper reads them from the cluster). */
+  exceptions: { value: Record<string, unknown>; origin: string }[];
   notes: string[];
   errors: string[];
 }
@@ -929,7 +931,7 @@ function typeOf(v: unknown): string {
 }
 
 export function readInputs(paths: string[], settingsFile?: string): Inputs {
-  const out: Inputs = { policies: [], namespaces: [], notes: [], errors: [] };
+  const out: Inputs = { policies: [], namespaces: [], exceptions: [], notes: [], errors: [] };
   const files: string[] = [];
   for (const p of paths) listFiles(p, true, new Set(), out, files);
 
@@ -977,6 +979,8 @@ export function readInputs(paths: string[], settingsFile?: string): Inputs {
           out.notes.push(`${where}: ${ignoring(kind, '')} in the settings file`);
         } else if (kind === 'OperationPolicy' || kind === 'SecurityPolicy') {
           out.policies.push({ ...(item as Omit<PolicyInput, 'kind'>), kind, origin: where });
+        } else if (kind === 'SecurityPolicyException') {
+          out.exceptions.push({ value: item, origin: where });
         } else if (kind === 'Namespace') {
           if (!name) {
             out.errors.push(`${where}: Namespace without metadata.name`);
@@ -1016,7 +1020,7 @@ export function readInputs(paths: string[], settingsFile?: string): Inputs {
 
 /** Every Kubernetes object in the files (lists unwrapped), read as `readInputs` reads them. */
 export function readObjectFiles(paths: string[]): { objects: { value: Record<string, unknown>; origin: string }[]; errors: string[]; notes: string[] } {
-  const sink: Inputs = { policies: [], namespaces: [], notes: [], errors: [] };
+  const sink: Inputs = { policies: [], namespaces: [], exceptions: [], notes: [], errors: [] };
   const files: string[] = [];
   for (const p of paths) listFiles(p, true, new Set(), sink, files);
   const objects: { value: Record<string, unknown>; origin: string }[] = [];

@@ -8,12 +8,15 @@ import { resolveSettings, defaultCompileSettings } from '../compile/settings.js'
 import { displayValue } from '../util/display.js';
 import { parseCommandLine, UsageError } from '../util/args.js';
 import { MAX_INPUT_DESCRIPTION, readInputs } from './inputs.js';
+import { exceptionSchema } from './assets.js';
+import { validateException } from '../api/validate.js';
 
 export const renderUsage = `Usage: admission-policy-engine render [-f <file|dir>]... [--settings <file>] [-o yaml|json]
 
 Compiles OperationPolicy and SecurityPolicy objects, Namespace labels and the
 admission-policy-engine ModuleConfig into Gatekeeper ConstraintTemplates,
-constraints and Config, printed to stdout. Without -f it renders the Pod Security
+constraints and Config, printed to stdout. SecurityPolicyExceptions are checked
+against their CRD (not rendered: Gatekeeper reads them from the cluster). Without -f it renders the Pod Security
 Standards defaults. Other kinds in the input are ignored with a note on stderr.
 
   -f, --filename <path>   file or directory (recursive, .yaml/.yml/.json); repeatable
@@ -118,6 +121,16 @@ export function renderCommand(argv: string[], io: RenderIo): number {
     for (const u of p.unsupported) report('warning', `${p.origin ?? '<input>'}: ${p.kind} "${p.name}": ${u.field} ${u.message}`);
   }
   for (const issue of desired.namespaceIssues) report('warning', `Namespace "${issue.namespace}": ${issue.message}`);
+  if (inputs.exceptions.length > 0) {
+    const schema = exceptionSchema();
+    for (const e of inputs.exceptions) {
+      const meta = (e.value.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+      const what = `${e.origin}: SecurityPolicyException "${typeof meta.name === 'string' ? meta.name : ''}"`;
+      for (const f of validateException(e.value, schema)) errors.push(`${what}: ${f.field}: ${f.message}`);
+      if (meta.namespace === undefined) report('note', `${what} has no metadata.namespace: kubectl applies it to the current namespace, and only Pods of that namespace can use it`);
+    }
+    report('note', `${inputs.exceptions.length} SecurityPolicyException(s) checked against their CRD; they are not rendered: Gatekeeper reads them from the cluster (the Config's sync list)`);
+  }
   if (errors.length > 0) {
     for (const e of errors) report('error', e);
     return 1;

@@ -151,6 +151,44 @@ describe('the built bin', () => {
   });
 });
 
+describe('render: SecurityPolicyExceptions are checked, not rendered', () => {
+  const exception = (name: string, spec: unknown, namespace: string | null = 'team-a') => ({
+    apiVersion: 'deckhouse.io/v1alpha1', kind: 'SecurityPolicyException', metadata: { name, ...(namespace ? { namespace } : {}) }, spec,
+  });
+
+  test('a valid exception: nothing extra is printed, the Config syncs exceptions, a note says what was checked', () => {
+    const file = join(work, 'exceptions-ok.yaml');
+    writeFileSync(file, yamlDocs(exception('cni-sidecar', { securityContext: { privileged: { allowedValue: true, metadata: { reason: 'CNI', ticket: 'SEC-42' } } } })));
+    const r = render('-f', file);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`note: 1 SecurityPolicyException(s) checked against their CRD; they are not rendered: Gatekeeper reads them from the cluster (the Config's sync list)\n`);
+    const objs = docsOf(r.stdout);
+    expect(objs.some((o) => o.kind === 'SecurityPolicyException')).toBe(false);
+    const config = objs.find((o) => o.kind === 'Config') as unknown as { spec: { sync: { syncOnly: { kind: string }[] } } };
+    expect(config.spec.sync.syncOnly.map((e) => e.kind)).toContain('SecurityPolicyException');
+  });
+
+  test('an invalid exception fails with the file, its name and the field path; a name no label can carry is refused', () => {
+    const file = join(work, 'exceptions-bad.yaml');
+    writeFileSync(file, yamlDocs(
+      exception('typo', { securityContext: { privileged: { allowedVal: true } } }),
+      exception('x'.repeat(64), { network: { hostNetwork: { allowedValue: true } } }, null),
+    ));
+    const r = render('-f', file);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`error: ${file}: document 1: SecurityPolicyException "typo": spec.securityContext.privileged.allowedVal: unknown field; did you mean "allowedValue"?`);
+    expect(r.stderr).toContain(`${file}: document 2: SecurityPolicyException "${'x'.repeat(64)}": metadata.name: `);
+    expect(r.stderr).toContain('has no metadata.namespace');
+  });
+
+  test('a misspelled kind gets a did-you-mean', () => {
+    const file = join(work, 'exceptions-kind.yaml');
+    writeFileSync(file, yamlDocs({ ...exception('e', {}), kind: 'SecurityPolicyExceptions' }));
+    expect(render('-f', file).stderr).toContain('did you mean SecurityPolicyException?');
+  });
+});
+
 describe('render', () => {
   test('without -f: the PSS defaults (templates, Config, d8-pod-security-* constraints)', () => {
     const r = render();
