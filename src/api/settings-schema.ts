@@ -51,6 +51,17 @@ export const settingsSchema = {
       description: 'Deckhouse setting (image vulnerability scanning) this operator does not implement; accepted and reported.',
       'x-kubernetes-preserve-unknown-fields': true,
     },
+    policyReports: {
+      type: 'object',
+      description: 'Write the violations Gatekeeper\'s audit finds as openreports.io Reports (one per namespace, a ClusterReport for cluster-scoped objects). Needs the openreports.io CRDs (installed by Policy Reporter or Kyverno). Not a Deckhouse setting.',
+      properties: {
+        enabled: { type: 'boolean', description: 'Default false.' },
+        maxResultsPerReport: {
+          type: 'integer', minimum: 1, maximum: 10000,
+          description: 'Results kept per report (default 1000); past it the rest are dropped and counted in the summary, so a report never outgrows etcd.',
+        },
+      },
+    },
     gatekeeper: {
       type: 'object',
       description: 'Where the cluster Gatekeeper runs (not a Deckhouse setting).',

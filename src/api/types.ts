@@ -268,6 +268,8 @@ export interface ModuleSettings {
   };
   /** Not in the Deckhouse module: where the cluster's Gatekeeper runs (its `Config` lives there). */
   gatekeeper?: { namespace?: string };
+  /** Not in the Deckhouse module: openreports.io Reports of the audit's violations. */
+  policyReports?: { enabled?: boolean; maxResultsPerReport?: number };
 }
 
 /** Settings after validation, merged over `defaultSettings`. */
@@ -279,6 +281,7 @@ export interface ResolvedSettings {
     policies: { hostPorts: { knownRanges: IntRange[] } };
   };
   gatekeeper: { namespace: string };
+  policyReports: { enabled: boolean; maxResultsPerReport: number };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -301,4 +304,5 @@ export const defaultSettings: Readonly<ResolvedSettings> = deepFreeze({
     policies: { hostPorts: { knownRanges: [] } },
   },
   gatekeeper: { namespace: DEFAULT_GATEKEEPER_NAMESPACE },
+  policyReports: { enabled: false, maxResultsPerReport: 1000 },
 });

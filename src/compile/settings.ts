@@ -11,6 +11,7 @@ export function toCompileSettings(s: ResolvedSettings): CompileSettings {
     knownHostPortRanges: pss.policies.hostPorts.knownRanges.map((r) => ({ ...r })),
     controllerValidation: pss.controllerValidation,
     gatekeeperNamespace: s.gatekeeper.namespace,
+    policyReports: { ...s.policyReports },
   };
 }
 

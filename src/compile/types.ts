@@ -18,6 +18,8 @@ export interface CompileSettings {
   controllerValidation: boolean;
   /** Namespace of the cluster's Gatekeeper, where its `Config` lives. */
   gatekeeperNamespace: string;
+  /** Audit results as openreports.io Reports (written by the operator's shell, not compiled). */
+  policyReports: { enabled: boolean; maxResultsPerReport: number };
 }
 
 export interface NamespaceInput {

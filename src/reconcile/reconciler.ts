@@ -20,6 +20,7 @@ import { discoverKinds } from '../kube/discovery.js';
 import { describeError } from '../kube/errors.js';
 import type { Sources } from './sources.js';
 import { policyReports, type ReportedStatus } from './status.js';
+import { PolicyReportWriter, buildReports } from './policy-reports.js';
 import { totalsByCheck, violationsBySource, type AuditSummary, type LabelledAudit } from './violations.js';
 
 export interface ReconcileReport {
@@ -47,6 +48,7 @@ export interface ReconcilerOptions {
 export class Reconciler {
   private readonly resources: ApiResources;
   private readonly reporter: Reporter;
+  private readonly reports: PolicyReportWriter;
   /** Undefined until settings were valid once: a fresh replica never falls back to looser defaults. */
   private lastGoodSettings: CompileSettings | undefined;
   /** Resource versions the server returned for our own applies (see LiveState.accepted). */
@@ -55,6 +57,7 @@ export class Reconciler {
 
   constructor(private readonly o: ReconcilerOptions) {
     this.resources = new ApiResources(o.client);
+    this.reports = new PolicyReportWriter({ client: o.client, logger: o.logger, metrics: o.metrics, fieldManager: o.fieldManager });
     this.reporter = new Reporter({
       client: o.client, events: o.events, log: o.logger, metrics: o.metrics, isLeader: o.isLeader,
     });
@@ -87,7 +90,11 @@ export class Reconciler {
     const servedKinds = await this.servedKinds(namedKinds(policies));
     const desired = compile({ settings, policies, namespaces: namespaceInputs(sources.namespaces.list()), servedKinds }, this.o.assets, this.o.catalog);
     this.reporter.desiredMetrics(desired);
-    if (!this.o.isLeader()) return { actions: [], writes: 0, failed: [], waiting: 0, skipped: 'not-leader' };
+    if (!this.o.isLeader()) {
+      // Another replica may write reports meanwhile: learn them again when leading again.
+      this.reports.reset();
+      return { actions: [], writes: 0, failed: [], waiting: 0, skipped: 'not-leader' };
+    }
 
     const ready = readyTemplates(sources.templates.list());
     this.o.metrics.podSecurityDefault.reset();
@@ -111,8 +118,9 @@ export class Reconciler {
       return obj ? (obj.status as Partial<ReportedStatus> | undefined) : null;
     }, this.o.now, (source) => audited.get(source));
     const statusWrites = await this.reporter.policies(reports, (kind, name) => cacheOf(kind).get(name)?.metadata?.uid);
+    const reportWrites = await this.reports.sync(buildReports(audits, settings.policyReports.maxResultsPerReport), settings.policyReports.enabled);
     this.reporter.namespaces(desired.namespaceIssues, (ns) => sources.namespaces.get(ns)?.metadata?.uid);
-    return { actions, writes: applied.writes + statusWrites, failed: [...applied.failed.values()], waiting: applied.waiting };
+    return { actions, writes: applied.writes + statusWrites + reportWrites, failed: [...applied.failed.values()], waiting: applied.waiting };
   }
 
   /** The audit result slim.ts kept of each cached constraint that Gatekeeper has audited. */

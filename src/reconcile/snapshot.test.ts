@@ -38,7 +38,7 @@ describe('effectiveSettings', () => {
 
   test('no ModuleConfig: the defaults, in the given Gatekeeper namespace', () => {
     expect(effectiveSettings(undefined, undefined, 'gk')).toEqual({
-      settings: { defaultPolicy: 'baseline', enforcementAction: 'deny', knownHostPortRanges: [], controllerValidation: true, gatekeeperNamespace: 'gk' },
+      settings: { defaultPolicy: 'baseline', enforcementAction: 'deny', knownHostPortRanges: [], controllerValidation: true, gatekeeperNamespace: 'gk', policyReports: { enabled: false, maxResultsPerReport: 1000 } },
       unsupported: [],
     });
   });

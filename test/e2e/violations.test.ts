@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { packageRoot } from '../../src/util/package-root.js';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { startOperatorEnv, waitConverged, OPERATOR_USER, type OperatorEnv } from '../harness/operator-env.js';
 import type { Operator } from '../../src/cli/run.js';
 import type { ViolationsStatus } from '../../src/api/types.js';
-import { eventually, rawRequest, uniqueName } from '../helpers/kube.js';
+import { eventually, rawRequest, ssaApply, uniqueName } from '../helpers/kube.js';
 import { matchNames, policyApi, securityPolicy } from '../helpers/policies.js';
 import { builtCli } from '../helpers/cli.js';
 
@@ -124,6 +125,47 @@ test('a privileged Pod admitted by a Dryrun policy shows in its status, metrics 
     seen = (await rawRequest(admin, 'GET', `/api/v1/namespaces/${ns}/events`)).json<{ items: Event[] }>().items;
     return seen.some((e) => e.reason === 'DryrunViolation' && e.involvedObject.name === 'late-app');
   }, 30000, 1000);
+}), 300000);
+
+// ---------------------------------------------------------------------------------------------
+// openreports.io Reports behind the policyReports setting
+
+test('policyReports: a Report in the violating Pod\'s namespace, written once, removed when the setting is off', () => withLogs(async () => {
+  const api = KubernetesObjectApi.makeApiClient(admin);
+  const crds = parseAllDocuments(readFileSync(join(packageRoot(), 'test/harness/openreports-crds.yaml'), 'utf8')).map((d) => d.toJS() as KubernetesObject);
+  for (const crd of crds) await ssaApply(api, crd, 'ape-test-bed');
+  await eventually('openreports.io served', async () => (await rawRequest(admin, 'GET', '/apis/openreports.io/v1alpha1/reports')).status === 200, 30000, 500);
+
+  const ns = uniqueName('reports');
+  expect((await rawRequest(admin, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'security.deckhouse.io/pod-policy': 'privileged' } } })).status).toBe(201);
+  const name = uniqueName('reported');
+  await policies.create(securityPolicy(name, { allowPrivileged: false, allowPrivilegeEscalation: true }, matchNames(ns), { enforcementAction: 'Dryrun' }));
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged-app', namespace: ns }, spec: { containers: [{ name: 'app', image: 'example.com/app:1.0', securityContext: { privileged: true } }] } };
+  expect((await rawRequest(admin, 'POST', `/api/v1/namespaces/${ns}/pods`, pod)).status).toBe(201);
+  await eventually('audited', async () => ((await violationsOf(name))?.total ?? 0) >= 1, 90000, 1000);
+
+  const moduleConfig = (enabled: boolean) => ({
+    apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: 'admission-policy-engine' },
+    spec: { version: 1, enabled: true, settings: { policyReports: { enabled, maxResultsPerReport: 50 } } },
+  });
+  await ssaApply(api, moduleConfig(true) as KubernetesObject, 'ape-test-bed');
+  type Report = { summary: { fail: number }; results: { policy: string; rule: string; result: string; resources: { kind: string; name: string; namespace: string }[] }[]; metadata: { resourceVersion: string } };
+  const report = await eventually('a Report in the namespace', async () => {
+    const r = await rawRequest(admin, 'GET', `/apis/openreports.io/v1alpha1/namespaces/${ns}/reports/admission-policy-engine`);
+    return r.status === 200 ? r.json<Report>() : undefined;
+  }, 60000, 1000);
+  expect(report.summary.fail).toBe(1);
+  expect(report.results).toEqual([expect.objectContaining({
+    policy: `SecurityPolicy/${name}`, rule: 'D8PrivilegedContainer', result: 'fail', resources: [{ kind: 'Pod', name: 'privileged-app', namespace: ns }],
+  }) as unknown]);
+
+  // Quiet at rest: further audits with the same result do not rewrite it.
+  await new Promise((resolve) => setTimeout(resolve, 22000));
+  const again = (await rawRequest(admin, 'GET', `/apis/openreports.io/v1alpha1/namespaces/${ns}/reports/admission-policy-engine`)).json<Report>();
+  expect(again.metadata.resourceVersion).toBe(report.metadata.resourceVersion);
+
+  await ssaApply(api, moduleConfig(false) as KubernetesObject, 'ape-test-bed');
+  await eventually('the Report removed', async () => (await rawRequest(admin, 'GET', `/apis/openreports.io/v1alpha1/namespaces/${ns}/reports/admission-policy-engine`)).status === 404, 60000, 1000);
 }), 300000);
 
 // ---------------------------------------------------------------------------------------------

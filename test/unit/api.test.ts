@@ -281,6 +281,7 @@ describe('settings', () => {
     expect(defaultSettings).toEqual({
       podSecurityStandards: { defaultPolicy: 'Baseline', enforcementAction: 'Deny', controllerValidation: true, policies: { hostPorts: { knownRanges: [] } } },
       gatekeeper: { namespace: 'd8-admission-policy-engine' },
+      policyReports: { enabled: false, maxResultsPerReport: 1000 },
     });
   });
 
@@ -292,6 +293,7 @@ describe('settings', () => {
       settings: {
         podSecurityStandards: { defaultPolicy: 'Baseline', enforcementAction: 'Warn', controllerValidation: true, policies: { hostPorts: { knownRanges: [{ min: 30000, max: 32767 }] } } },
         gatekeeper: { namespace: 'gatekeeper-system' },
+        policyReports: { enabled: false, maxResultsPerReport: 1000 },
       },
       unsupported: [],
     });
@@ -308,6 +310,7 @@ describe('settings', () => {
     ['knownRanges reversed', { podSecurityStandards: { policies: { hostPorts: { knownRanges: [{ min: 9, max: 1 }] } } } }, 'settings.podSecurityStandards.policies.hostPorts.knownRanges[0]', 'min (9) is greater than max (1)'],
     ['unknown key', { podSecurityStandard: {} }, 'settings.podSecurityStandard', 'did you mean "podSecurityStandards"?'],
     ['gatekeeper namespace', { gatekeeper: { namespace: 'Gate_keeper' } }, 'settings.gatekeeper.namespace', 'must be a valid namespace name'],
+    ['policy report size', { policyReports: { maxResultsPerReport: 0 } }, 'settings.policyReports.maxResultsPerReport', 'must be at least 1'],
     ['not an object', 'Baseline', 'settings', 'must be an object'],
   ];
   test.each(bad)('%s', (_name, input, field, message) => {
