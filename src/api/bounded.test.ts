@@ -1,4 +1,4 @@
-import { MAX_DEPTH, boundedClone, clip, pathToFirstCut, quoted } from './bounded.js';
+import { MAX_DEPTH, boundedClone, clip, pathToFirstCut, pathToLongList, quoted } from './bounded.js';
 
 /** `depth` levels of alternating objects and arrays around `leaf`, built without recursion. */
 function nested(depth: number, leaf: unknown = 'leaf'): unknown {
@@ -75,5 +75,17 @@ describe('clip and quoted', () => {
     const out = clip(s, 10);
     expect(out.startsWith('a' + '\u{1F600}'.repeat(4) + '...')).toBe(true);
     expect(/[\ud800-\udbff](?![\udc00-\udfff])/.test(out)).toBe(false);
+  });
+});
+
+describe('lists longer than maxList', () => {
+  test('are cut to their first maxList entries and found again by pathToLongList', () => {
+    const input = { a: [1, 2], b: { c: Array.from({ length: 10 }, (_, i) => i) } };
+    const { value, shortened } = boundedClone(input, MAX_DEPTH, 5);
+    expect(shortened).toBe(true);
+    expect((value as typeof input).b.c).toEqual([0, 1, 2, 3, 4]);
+    expect(pathToLongList(input, 5)).toEqual({ path: ['b', 'c'], length: 10 });
+    expect(boundedClone(input, MAX_DEPTH, 10).shortened).toBe(false);
+    expect(pathToLongList(input, 10)).toBeUndefined();
   });
 });

@@ -16,6 +16,8 @@ export interface BoundedClone {
   value: unknown;
   /** Whether a value was cut for being nested deeper than the limit (`pathToFirstCut` says where). */
   cut: boolean;
+  /** Whether a list was cut to its first `maxList` entries (`pathToLongList` says where). */
+  shortened: boolean;
 }
 
 /**
@@ -23,8 +25,8 @@ export interface BoundedClone {
  * Values nested deeper than `maxDepth` are replaced by `null` and the first such place is
  * reported. Keys are copied as own properties even when named `__proto__`.
  */
-export function boundedClone(root: unknown, maxDepth = MAX_DEPTH): BoundedClone {
-  const result: BoundedClone = { value: undefined, cut: false };
+export function boundedClone(root: unknown, maxDepth = MAX_DEPTH, maxList = Infinity): BoundedClone {
+  const result: BoundedClone = { value: undefined, cut: false, shortened: false };
   // Each entry copies `source` into `target[key]` (the root into result.value).
   const stack: { source: unknown; target: Json | unknown[]; key: string | number; depth: number }[] = [
     { source: root, target: result as unknown as Json, key: 'value', depth: 0 },
@@ -45,9 +47,11 @@ export function boundedClone(root: unknown, maxDepth = MAX_DEPTH): BoundedClone 
       continue;
     }
     if (Array.isArray(source)) {
-      const copy: unknown[] = new Array<unknown>(source.length);
+      const length = Math.min(source.length, maxList);
+      if (length < source.length) result.shortened = true;
+      const copy: unknown[] = new Array<unknown>(length);
       put(target, key, copy);
-      for (let i = source.length - 1; i >= 0; i--) stack.push({ source: source[i], target: copy, key: i, depth: depth + 1 });
+      for (let i = length - 1; i >= 0; i--) stack.push({ source: source[i], target: copy, key: i, depth: depth + 1 });
     } else {
       const copy: Json = {};
       put(target, key, copy);
@@ -74,6 +78,19 @@ export function pathToFirstCut(root: unknown, maxDepth = MAX_DEPTH): (string | n
     if (typeof v !== 'object' || v === null) continue;
     if (path.length >= maxDepth) return path;
     const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
+  }
+  return undefined;
+}
+
+/** Keys and indexes down to the first list (in document order) longer than `maxList`, and its length. */
+export function pathToLongList(root: unknown, maxList: number, maxDepth = MAX_DEPTH): { path: (string | number)[]; length: number } | undefined {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: root, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v !== 'object' || v === null || path.length >= maxDepth) continue;
+    if (Array.isArray(v) && v.length > maxList) return { path, length: v.length };
+    const entries: [string | number, unknown][] = Array.isArray(v) ? v.slice(0, maxList).map((x, i) => [i, x]) : Object.entries(v);
     for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
   }
   return undefined;

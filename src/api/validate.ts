@@ -8,7 +8,7 @@
 // Kubernetes-style field paths plus a message that says what is wrong and how to fix it.
 // Pure: no I/O; ajv validators are compiled once per schema object.
 import { Ajv, type AnySchemaObject, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
-import { MAX_DEPTH, boundedClone, clip, pathToFirstCut, quoted } from './bounded.js';
+import { MAX_DEPTH, boundedClone, clip, pathToFirstCut, pathToLongList, quoted } from './bounded.js';
 import { matchSelectsNothing, operationValueErrors, securityValueErrors } from './policy-values.js';
 import { settingsSchema } from './settings-schema.js';
 import {
@@ -530,6 +530,23 @@ function append<T>(into: T[], items: readonly T[]): void {
   for (const item of items) into.push(item);
 }
 
+/**
+ * Lists are copied (and so validated) up to this length: the longest list the CRDs allow has 1,024
+ * entries, and checking each of 150,000 entries (each string's length counted in code points, as
+ * the API server does) would cost seconds per reconcile. A longer list is an error of its own, so
+ * a policy is never compiled from part of a list.
+ */
+const MAX_LIST = 4096;
+
+function tooLong(root: unknown): FieldError {
+  const found = pathToLongList(root, MAX_LIST);
+  const path = found?.path ?? [];
+  return {
+    field: path.reduce<string>((acc, seg) => appendField(acc, String(seg)), ''),
+    message: `has ${found?.length ?? 'too many'} entries; no list in a policy may have more than 1024 (only the first ${MAX_LIST} were checked)`,
+  };
+}
+
 /** The error for a value nested deeper than MAX_DEPTH (found again from the uncut input). */
 function tooDeep(root: unknown, prefix = ''): FieldError {
   const path = pathToFirstCut(root) ?? [];
@@ -566,10 +583,11 @@ export function validatePolicy(obj: unknown, schemas: PolicySchemas, opts: { res
   if (metadata !== undefined && !isObject(metadata)) errors.push({ field: 'metadata', message: `must be an object, got ${describe(metadata)}` });
   append(errors, checkPolicyName(isObject(metadata) ? metadata.name : undefined, { reserved: opts.reservedNames !== false }));
 
-  const cloned = boundedClone({ apiVersion: API_VERSION, kind, metadata: isObject(metadata) ? metadata : {}, spec: obj.spec });
+  const cloned = boundedClone({ apiVersion: API_VERSION, kind, metadata: isObject(metadata) ? metadata : {}, spec: obj.spec }, MAX_DEPTH, MAX_LIST);
   const copy = cloned.value as Json;
   if (obj.spec === undefined) delete copy.spec;
   if (cloned.cut) errors.push(tooDeep({ metadata: isObject(metadata) ? metadata : {}, spec: obj.spec }));
+  if (cloned.shortened) errors.push(tooLong({ metadata: isObject(metadata) ? metadata : {}, spec: obj.spec }));
   const validate = compiled(schemas[kind as PolicyKind]);
   if (!validate(copy)) append(errors, formatErrors(validate.errors, ''));
   append(errors, semanticPolicyErrors(kind as PolicyKind, copy.spec));
@@ -599,8 +617,9 @@ export function validateException(obj: unknown, schema: SchemaObject): FieldErro
   else if (name.length > 63 || !DNS1123_SUBDOMAIN.test(name) || labelValueProblem(name)) {
     errors.push({ field: 'metadata.name', message: `${quoted(name)} cannot be referenced: Pods name an exception in a label value, so use at most 63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit` });
   }
-  const cloned = boundedClone({ apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: obj.spec });
+  const cloned = boundedClone({ apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: obj.spec }, MAX_DEPTH, MAX_LIST);
   if (cloned.cut) errors.push(tooDeep({ metadata, spec: obj.spec }));
+  if (cloned.shortened) errors.push(tooLong({ metadata, spec: obj.spec }));
   const validate = compiled(schema);
   if (!validate(cloned.value)) append(errors, formatErrors(validate.errors, ''));
   return capped(errors);
@@ -620,10 +639,12 @@ function mergeOver(base: unknown, over: unknown): unknown {
  */
 export function validateSettings(settings: unknown): SettingsValidation {
   const raw = settings ?? {};
-  const cloned = boundedClone(raw);
+  const cloned = boundedClone(raw, MAX_DEPTH, MAX_LIST);
   const copy = cloned.value;
-  if (cloned.cut) {
-    return { ok: false, errors: [tooDeep(raw, 'settings')] };
+  if (cloned.cut) return { ok: false, errors: [tooDeep(raw, 'settings')] };
+  if (cloned.shortened) {
+    const e = tooLong(raw);
+    return { ok: false, errors: [{ ...e, field: e.field ? `settings.${e.field}` : 'settings' }] };
   }
   const validate = compiled(settingsSchema);
   if (!validate(copy)) return { ok: false, errors: capped(formatErrors(validate.errors, 'settings')) };

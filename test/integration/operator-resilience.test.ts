@@ -4,6 +4,7 @@
 // (and invalid settings keeping the last good ones), the seed document's `common` OperationPolicy,
 // and a graceful shutdown releasing the lease. The final cluster is always compared with what
 // compile() says for the final inputs.
+import { keepForeignSyncEntries } from '../../src/reconcile/config-sync.js';
 import {
   ApiextensionsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, RbacAuthorizationV1Api,
   type KubeConfig, type KubernetesObject,
@@ -138,8 +139,10 @@ async function diffFromCompile(): Promise<string[]> {
   const problems: string[] = [];
   for (const [key, obj] of want) {
     const have = live.get(key);
+    // The Config as the operator applies it: other owners' sync entries kept (a fixed point once applied).
+    const applied = have ? keepForeignSyncEntries(obj, have) : obj;
     if (!have) problems.push(`missing ${key}`);
-    else if (have.metadata.annotations?.[DESIRED_HASH_ANNOTATION] !== desiredHash(obj)) problems.push(`stale ${key}`);
+    else if (have.metadata.annotations?.[DESIRED_HASH_ANNOTATION] !== desiredHash(applied)) problems.push(`stale ${key}`);
     else if (obj.kind !== 'ConstraintTemplate' && !isSubset((obj as { spec?: unknown }).spec, have.spec)) problems.push(`spec differs ${key}`);
   }
   for (const key of live.keys()) if (!want.has(key)) problems.push(`extra ${key}`);

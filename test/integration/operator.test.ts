@@ -66,7 +66,8 @@ describe('operator', () => {
         expect(await getConstraint(kind, 'd8-pod-security-baseline-deny-default')).toBeDefined();
       }
       const cfg = await custom().getNamespacedCustomObject({ group: 'config.gatekeeper.sh', version: 'v1alpha1', namespace: 'gatekeeper-system', plural: 'configs', name: 'config' }) as Obj;
-      expect(cfg.spec).toEqual({ sync: { syncOnly: [{ group: '', version: 'v1', kind: 'Pod' }] } });
+      // Pods (the exec guard) and SecurityPolicyExceptions (consulted by the PSS checks).
+      expect(cfg.spec).toEqual({ sync: { syncOnly: [{ group: '', version: 'v1', kind: 'Pod' }, { group: 'deckhouse.io', version: 'v1alpha1', kind: 'SecurityPolicyException' }] } });
       const res = await fetch(`http://127.0.0.1:${op.port}/readyz`);
       expect(res.status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();

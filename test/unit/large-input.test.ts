@@ -23,12 +23,12 @@ const HUGE_ORIGIN = 'huge.yaml: document 1';
 /** At most this many errors per policy (src/api/validate.ts caps them at 20 plus one summary). */
 const MAX_ERRORS = 21;
 /**
- * One compile of a snapshot with one huge policy: the operator compiles on every reconcile, so a
- * policy that takes seconds stalls every other policy. Typical here: under 1 s on a loaded 2-core
- * machine; the budget leaves a wide margin and catches work that grows with the input's size
- * times something else (edit distances, regex compilation of over-long patterns).
+ * Not a timing test (the benchmarks measure time): a guard against work that grows with the input's
+ * size times something else, the bugs this file found (edit distances for 60,000 values, regex
+ * compilation of 1 MiB patterns) took minutes. Typical here: well under 1 s; the bound is far
+ * above anything a loaded CI machine adds.
  */
-const COMPILE_BUDGET_MS = 5000;
+const COMPILE_BUDGET_MS = 60_000;
 const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
