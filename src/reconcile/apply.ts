@@ -28,7 +28,13 @@ export interface ApplyDeps {
   accepted: Map<string, string>;
 }
 
-/** Writes in flight at once: enough to hide round trips, few enough not to swamp the API server. */
+/**
+ * Writes in flight at once: enough to hide round trips, few enough not to swamp the API server.
+ * Every constraint write passes Gatekeeper's validating webhook: measured with 32 (npm run bench,
+ * 1,000 x 10,000 on 2 cores), a busy Gatekeeper let writes and Lease renewals time out in the
+ * webhook (HTTP 500, leadership lost) and the cold start stalled; 8 shortens one policy's tail less
+ * (a SecurityPolicy's 18 constraints go in 3 waves) but keeps Gatekeeper answering.
+ */
 export const APPLY_CONCURRENCY = 8;
 
 /**
