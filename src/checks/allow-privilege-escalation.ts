@@ -5,6 +5,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowPrivilegeEscalation',
   rego: 'allow-privilege-escalation',
+  engines: ['Rego', 'K8sNativeValidation'],
   description: 'Containers (regular, init, ephemeral) must set securityContext.allowPrivilegeEscalation: false explicitly.',
   parameters: {
     exemptWindowsPods: {

@@ -10,6 +10,7 @@ import type { SecurityCheck } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowRbacWildcards',
   rego: 'allow-rbac-wildcards',
+  engines: ['Rego'],
   description:
     'A Role may not use "*" in rules[].apiGroups, resources, verbs or nonResourceURLs, and a RoleBinding may not use it in roleRef.name or subjects[].name.',
   parameters: {},

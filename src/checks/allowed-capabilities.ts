@@ -11,6 +11,7 @@ const PSS_BASELINE_CAPABILITIES = [
 const check: SecurityCheck = {
   kind: 'D8AllowedCapabilities',
   rego: 'allowed-capabilities',
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Containers (regular, init, ephemeral) may add only allowed Linux capabilities and must drop the required ones (or ALL); names compare exactly.',
   parameters: {

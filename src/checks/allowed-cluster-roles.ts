@@ -4,6 +4,7 @@ import type { SecurityCheck } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowedClusterRoles',
   rego: 'allowed-cluster-roles',
+  engines: ['Rego'],
   description:
     'A RoleBinding whose roleRef is a ClusterRole must reference one of the allowed ClusterRoles ("*" allows any).',
   parameters: {

@@ -4,6 +4,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowedFlexVolumes',
   rego: 'allowed-flex-volumes',
+  engines: ['Rego'],
   description:
     'Every flexVolume volume of the pod must use one of the allowed drivers (an empty list forbids flexVolume volumes).',
   parameters: {

@@ -5,6 +5,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowedHostPaths',
   rego: 'allowed-host-paths',
+  engines: ['Rego'],
   description:
     'Every hostPath volume must lie under an allowed path prefix (matched by path segments); when every matching prefix is readOnly, each mount of that volume in every container (regular, init, ephemeral) must be readOnly. An empty list forbids hostPath volumes.',
   parameters: {

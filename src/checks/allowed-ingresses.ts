@@ -4,6 +4,7 @@ import type { SecurityCheck } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowedIngresses',
   rego: 'allowed-ingresses',
+  engines: ['Rego'],
   description:
     'An Ingress may not name a wildcard host ("*.example.com") in spec.rules[].host or spec.tls[].hosts[].',
   parameters: {

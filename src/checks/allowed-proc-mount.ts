@@ -5,6 +5,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowedProcMount',
   rego: 'allowed-proc-mount',
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'securityContext.procMount of every container (regular, init, ephemeral), when set, must be allowed: Default allows only Default, Unmasked allows both.',
   parameters: {

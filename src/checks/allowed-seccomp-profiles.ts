@@ -5,6 +5,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowedSeccompProfiles',
   rego: 'allowed-seccomp-profiles',
+  engines: ['Rego'],
   description:
     'Every seccomp profile a pod declares (pod and container securityContext.seccompProfile, legacy seccomp annotations) must be allowed, and a container without any must have unset allowed.',
   parameters: {

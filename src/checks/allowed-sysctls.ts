@@ -27,6 +27,7 @@ const PSS_BASELINE_SYSCTLS = [
 const check: SecurityCheck = {
   kind: 'D8AllowedSysctls',
   rego: 'allowed-sysctls',
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Pod spec.securityContext.sysctls names must match allowedSysctls (when given) and no forbiddenSysctls pattern (`*` = all, trailing `*` = prefix).',
   parameters: {

@@ -21,6 +21,7 @@ const blocks = ['runAsUser', 'runAsGroup', 'supplementalGroups', 'fsGroup'] as c
 const check: SecurityCheck = {
   kind: 'D8AllowedUsers',
   rego: 'allowed-users',
+  engines: ['Rego'],
   description:
     'User and group IDs of every container (regular, init, ephemeral) and of the pod must follow the rules: MustRunAs (set and within a range), MayRunAs (within a range when set), MustRunAsNonRoot (runAsNonRoot true for every container and no runAsUser 0, as Pod Security Admission restricted), RunAsAny (anything).',
   parameters: {

@@ -22,6 +22,7 @@ const restrictedVolumes = [
 const check: SecurityCheck = {
   kind: 'D8AllowedVolumeTypes',
   rego: 'allowed-volume-types',
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Every pod volume must use an allowed volume source type ("*" allows all, "none" or an empty list none); a volume without a source counts as emptyDir, as the API server defaults it.',
   parameters: {

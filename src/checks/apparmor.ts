@@ -6,6 +6,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AppArmor',
   rego: 'apparmor',
+  engines: ['Rego'],
   description:
     'Every AppArmor profile a pod declares (pod and container securityContext.appArmorProfile, container.apparmor.security.beta.kubernetes.io annotations) must be allowed; a container with none runs, and is judged as, runtime/default.',
   parameters: {

@@ -4,6 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8ContainerDuplicates',
   rego: 'container-duplicates',
+  engines: ['Rego'],
   description:
     'Container names are unique among containers and, separately, among initContainers; env variable names are unique within each container.',
   parameters: {},

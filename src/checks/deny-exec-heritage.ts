@@ -6,6 +6,7 @@ import type { BuiltInCheck } from './types.js';
 const check: BuiltInCheck = {
   kind: 'D8DenyExecHeritage',
   rego: 'deny-exec-heritage',
+  engines: ['Rego'],
   description:
     "Exec into or attach to a Pod labelled 'heritage: deckhouse' is denied unless the user is system:sudouser or a d8-*/kube-* service account.",
   parameters: {},

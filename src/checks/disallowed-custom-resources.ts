@@ -4,6 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8DisallowedCustomResources',
   rego: 'disallowed-custom-resources',
+  engines: ['Rego'],
   description:
     'No container may set, in resources.limits or resources.requests, a resource whose name matches one of the disallowed patterns (RE2 regular expressions, not anchored: "nvidia.com/*" matches "nvidia.com/gpu"; a pattern that is not a valid expression makes every resource it might match a violation).',
   parameters: {

@@ -4,6 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8DisallowedTolerations',
   rego: 'disallowed-tolerations',
+  engines: ['Rego'],
   description:
     'No pod toleration may match a disallowed pattern (every field the pattern sets equals the toleration\'s); the not-ready/unreachable NoExecute tolerations Kubernetes adds are ignored.',
   parameters: {

@@ -12,6 +12,7 @@ export const DEFAULT_GPU_RESOURCE_PATTERNS: readonly string[] = ['^nvidia\\.com/
 const check: OperationCheck = {
   kind: 'D8GpuResourceRestriction',
   rego: 'gpu-resource-restriction',
+  engines: ['Rego'],
   description:
     'A container may set GPU resources (names in resources.limits or resources.requests matching gpuResourcePatterns, RE2 regular expressions, not anchored) only in a namespace carrying namespaceLabel.key (with namespaceLabel.value when set); a namespace not yet in Gatekeeper\'s inventory, or a policy without namespaceLabel, allows none.',
   parameters: {

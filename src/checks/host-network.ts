@@ -11,6 +11,7 @@ const portRange = {
 const check: SecurityCheck = {
   kind: 'D8HostNetwork',
   rego: 'host-network',
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Pods must not use spec.hostNetwork unless allowHostNetwork is true; when ranges is given, every host port (containers, init, ephemeral) must lie in one of its inclusive ranges.',
   parameters: {

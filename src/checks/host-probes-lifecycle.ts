@@ -4,6 +4,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8HostProbesLifecycle',
   rego: 'host-probes-lifecycle',
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Probes (liveness, readiness, startup) and lifecycle handlers (postStart, preStop) of every container must not set httpGet.host or tcpSocket.host.',
   parameters: {},

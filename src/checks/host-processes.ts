@@ -5,6 +5,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8HostProcesses',
   rego: 'host-processes',
+  engines: ['Rego', 'K8sNativeValidation'],
   description: 'Pods must not set spec.hostPID or spec.hostIPC to true unless allowHostPID / allowHostIPC is true.',
   parameters: {
     allowHostPID: { type: 'boolean', description: 'Allow spec.hostPID: true. Absent: not allowed.' },

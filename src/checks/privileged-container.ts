@@ -5,6 +5,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8PrivilegedContainer',
   rego: 'privileged-container',
+  engines: ['Rego', 'K8sNativeValidation'],
   description: 'Containers (regular, init, ephemeral) must not set securityContext.privileged: true.',
   parameters: {},
   matches: podsAndControllers,

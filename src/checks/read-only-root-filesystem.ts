@@ -5,6 +5,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8ReadOnlyRootFilesystem',
   rego: 'read-only-root-filesystem',
+  engines: ['Rego'],
   description: 'Containers (regular, init, ephemeral) must set securityContext.readOnlyRootFilesystem: true.',
   parameters: {},
   matches: podsAndControllers,

@@ -31,6 +31,7 @@ export function requiredMetadataCheck(opts: { kind: string; rego: string; field:
   return {
     kind: opts.kind,
     rego: opts.rego,
+    engines: ['Rego'],
     description: `The object's own metadata.${param} carry every required key; when allowedRegex is set (applied as written, not anchored) the value matches it.`,
     parameters: {
       [param]: {

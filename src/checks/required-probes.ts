@@ -4,6 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8RequiredProbes',
   rego: 'required-probes',
+  engines: ['Rego'],
   description: 'Every regular container must define each of the listed probes (init and ephemeral containers are exempt).',
   parameters: {
     probes: { type: 'array', items: { type: 'string', enum: ['livenessProbe', 'readinessProbe', 'startupProbe'] } },

@@ -6,6 +6,7 @@ const resourceNames = { type: 'array', items: { type: 'string', enum: ['cpu', 'm
 const check: OperationCheck = {
   kind: 'D8RequiredResources',
   rego: 'required-resources',
+  engines: ['Rego'],
   description:
     'Every regular and init container must set the listed resources.limits and resources.requests (a request counts as set when the same limit is: Kubernetes defaults the request to the limit).',
   parameters: {

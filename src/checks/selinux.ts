@@ -8,6 +8,7 @@ const PSS_BASELINE_SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'cont
 const check: SecurityCheck = {
   kind: 'D8SeLinux',
   rego: 'selinux',
+  engines: ['Rego'],
   description:
     'Pod and container (regular, init, ephemeral) seLinuxOptions must match an allowed entry: "*" matches anything, a set field must equal, a left-out field must be empty.',
   parameters: {

@@ -11,6 +11,9 @@ export interface KindMatch {
   kinds: string[];
 }
 
+/** A Gatekeeper ConstraintTemplate code engine. */
+export type Engine = 'Rego' | 'K8sNativeValidation';
+
 /** Where a check gets its parameters from. */
 export type CheckSource = 'SecurityPolicy' | 'OperationPolicy' | 'BuiltIn';
 
@@ -34,6 +37,15 @@ interface CheckCommon {
    * the `templates-rego/lib/` modules the Rego imports (`import data.lib.<name>`), found by compile.
    */
   rego: string;
+  /**
+   * The engines the check's code exists in. `Rego`: always (`src.rego`). `K8sNativeValidation`:
+   * CEL in `templates-rego/<rego>/src.cel.yaml` that decides as the Rego does, for checks whose
+   * decision needs only the reviewed object and the parameters. A check whose Rego reads the
+   * inventory to decide (the exec guard, GPU namespace labels) is Rego-only. A check that reads it
+   * only to waive a finding (SecurityPolicyExceptions, `syncs` below) may have CEL: it decides as
+   * the Rego for objects that reference no exception (compile/template.ts says when it is served).
+   */
+  engines: readonly Engine[];
   /** One sentence: what is checked. Goes into the template's annotations. */
   description: string;
   /** openAPIV3Schema `properties` of the constraint parameters; `{}` for a check without parameters. */
@@ -64,9 +76,10 @@ export interface PolicyCheck<S extends 'SecurityPolicy' | 'OperationPolicy', P> 
   /**
    * Parameters for a constraint from a validated policy's `spec.policies`, or `undefined` when
    * the policy does not ask for this check (absent fields, or values that would make it a no-op).
-   * Pure: never throws on a schema-valid spec. Absent: the check is PSS-only.
+   * Pure: never throws on a schema-valid spec. Absent: the check is PSS-only. `policy` names the
+   * policy, for the few checks whose parameters carry it (D8VerifyImageSignatures).
    */
-  fromPolicy?: (policies: P) => Parameters | undefined;
+  fromPolicy?: (policies: P, policy?: { name: string }) => Parameters | undefined;
   /** Kinds from the policy itself, overriding `matches` (e.g. requiredLabels.watchKinds). */
   kindsFromPolicy?: (policies: P) => KindMatch[] | undefined;
 }

@@ -5,13 +5,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { SchemaObject } from 'ajv';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { POLICY_KINDS, type PolicyKind } from '../api/types.js';
 import { CRD_FILES } from '../api/validate.js';
 import type { Check } from '../checks/types.js';
 import { catalog as defaultCatalog } from '../checks/index.js';
 import type { Assets } from '../compile/assets.js';
-import { checkRego } from '../compile/template.js';
+import { checkCel, checkRego, type CelSource } from '../compile/template.js';
 import { packageRoot } from '../util/package-root.js';
 
 /** The `v1alpha1` openAPIV3Schema of a CRD file. */
@@ -40,13 +40,31 @@ function regoModules(dir: string): Map<string, string> {
   return out;
 }
 
+/** Every CEL file under templates-rego/ (`<check>/src.cel.yaml`, `lib/<name>.cel.yaml`), parsed. */
+function celSources(dir: string): Map<string, CelSource> {
+  const out = new Map<string, CelSource>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.cel.yaml')) out.set(relative(dir, full).split(sep).join('/'), parse(readFileSync(full, 'utf8')) as CelSource);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
 /** Reads the assets from a package root and checks every catalog check finds its Rego and libs. */
 export function loadAssets(root = packageRoot(), catalog: readonly Check[] = defaultCatalog): Assets {
   const rego = regoModules(join(root, 'templates-rego'));
   const schemas = {} as Record<PolicyKind, SchemaObject>;
   for (const kind of POLICY_KINDS) schemas[kind] = loadCrdSchema(join(root, CRD_FILES[kind]));
-  for (const check of catalog) checkRego(check, rego);
-  return { rego, schemas: schemas };
+  const cel = celSources(join(root, 'templates-rego'));
+  for (const check of catalog) {
+    checkRego(check, rego);
+    if (check.engines.includes('K8sNativeValidation')) checkCel(check, cel);
+  }
+  return { rego, cel, schemas: schemas };
 }
 
 let cached: Assets | undefined;

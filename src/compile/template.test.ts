@@ -1,7 +1,7 @@
 import type { Check } from '../checks/types.js';
-import { checkRego, renderTemplate } from './template.js';
+import { checkCel, checkRego, renderTemplate } from './template.js';
 
-const check = (rego: string): Check => ({ kind: 'D8Test', rego, description: 'test', parameters: {}, matches: [], source: 'BuiltIn' });
+const check = (rego: string): Check => ({ kind: 'D8Test', rego, engines: ['Rego'], description: 'test', parameters: {}, matches: [], source: 'BuiltIn' });
 
 describe('template libs come from the Rego imports', () => {
   const rego = new Map([
@@ -26,5 +26,40 @@ describe('template libs come from the Rego imports', () => {
   test('a missing module names the file and the check', () => {
     expect(() => checkRego(check('missing'), rego)).toThrow('templates-rego/missing/src.rego is missing (needed by D8Test)');
     expect(() => checkRego(check('t'), new Map([['t/src.rego', 'import data.lib.nope']]))).toThrow('templates-rego/lib/nope.rego is missing');
+  });
+});
+
+describe('template engines', () => {
+  const rego = new Map([['t/src.rego', 'package d8test\n']]);
+  const cel = new Map([
+    ['lib/pods.cel.yaml', { variables: [{ name: 'a', expression: 'true' }, { name: 'b', expression: 'variables.a' }, { name: 'unused', expression: '1' }] }],
+    ['t/src.cel.yaml', { variables: [{ name: 'own', expression: 'variables.b' }], validations: [{ expression: 'variables.own' }] }],
+  ]);
+  const both: Check = { ...check('t'), engines: ['Rego', 'K8sNativeValidation'] };
+  const waiving: Check = { ...both, syncs: [{ group: 'deckhouse.io', version: 'v1alpha1', kind: 'SecurityPolicyException' }] };
+  const engines = (c: Check, engines?: 'Exact' | 'All' | 'Rego' | 'CEL') =>
+    (renderTemplate(c, rego, { cel, engines }) as { spec: { targets: { code: { engine: string }[] }[] } }).spec.targets[0].code.map((x) => x.engine);
+
+  test('CEL beside the Rego by default, only for checks that read no inventory', () => {
+    expect(engines(both)).toEqual(['K8sNativeValidation', 'Rego']);
+    expect(engines(waiving)).toEqual(['Rego']);
+    expect(engines(waiving, 'All')).toEqual(['K8sNativeValidation', 'Rego']);
+    expect(engines(check('t'), 'All')).toEqual(['Rego']);
+  });
+
+  test('one engine on demand, a check without CEL staying Rego', () => {
+    expect(engines(both, 'Rego')).toEqual(['Rego']);
+    expect(engines(waiving, 'CEL')).toEqual(['K8sNativeValidation']);
+    expect(engines(check('t'), 'CEL')).toEqual(['Rego']);
+  });
+
+  test('the lib variables a check uses come first, transitively, in lib order; nothing unused', () => {
+    expect(checkCel(both, cel).variables?.map((v) => v.name)).toEqual(['a', 'b', 'own']);
+  });
+
+  test('a missing CEL file or an unknown variable names the file', () => {
+    expect(() => checkCel(both, new Map())).toThrow('templates-rego/t/src.cel.yaml is missing (needed by D8Test');
+    const bad = new Map([['t/src.cel.yaml', { validations: [{ expression: 'variables.nope' }] }]]);
+    expect(() => checkCel(both, bad)).toThrow('variables.nope is neither');
   });
 });

@@ -2,12 +2,16 @@
 // over the upstream Pod Security Admission v1.37 fixtures (test/conformance/psa, loaded and mapped
 // to our checks by ./psa-fixtures.ts), as Pods and wrapped in every workload kind we match. Every
 // `pass` fixture must be admitted and every `fail` fixture rejected, and a rejection must come from
-// a check the fixture exercises. The bar is 100% agreement.
+// a check the fixture exercises. The bar is 100% agreement. Each engine is proven on its own: the
+// templates rendered Rego-only, then CEL-only (checks without CEL stay Rego), and the two must find
+// the same, word for word, per object and constraint (a CEL violation joins its findings with " | ").
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { catalog } from '../../src/checks/index.js';
 import { compile } from '../../src/compile/index.js';
+import { renderTemplate } from '../../src/compile/template.js';
 import { defaultCompileSettings } from '../../src/compile/settings.js';
 import { CHECK_LABEL } from '../../src/compile/labels.js';
 import type { Standard } from '../../src/compile/types.js';
@@ -45,14 +49,30 @@ interface GatorResult { constraint: { kind: string; metadata: { name: string; la
 
 interface Row { level: string; kind: string; verdict: string; stem: string; agreed: boolean; detail: string }
 
-function evaluate(level: Exclude<Standard, 'privileged'>): Row[] {
+/** What each engine said, per reviewed object and constraint: the findings, one per message. */
+type Findings = Map<string, string[]>;
+
+/**
+ * The findings of one violation: a CEL violation joins its findings with " | " (one per object),
+ * Rego reports each as its own violation.
+ */
+const findingsOf = (msg: string): string[] => msg.split(' | ');
+
+function evaluate(level: Exclude<Standard, 'privileged'>, engine: 'Rego' | 'CEL', findings: Findings = new Map()): Row[] {
   const dir = mkdtempSync(join(tmpdir(), `ape-psa-${level}-`));
   try {
     const settings = { ...defaultCompileSettings(), defaultPolicy: level, enforcementAction: 'deny' as const };
     const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'kubernetes.io/metadata.name': NAMESPACE } } };
     const desired = compile({ settings, policies: [], namespaces: [{ name: NAMESPACE, labels: namespace.metadata.labels }] }, assets());
     // Only templates and constraints: the Config object is cluster wiring, not something to review.
-    const policyObjects = desired.objects.filter((o) => o.kind !== 'Config');
+    // Each engine on its own: every template re-rendered Rego-only, or CEL-only where it has CEL.
+    // Only the templates the PSS constraints use.
+    const a = assets();
+    const used = new Set(desired.objects.filter((o) => o.apiVersion.startsWith('constraints.')).map((o) => o.kind.toLowerCase()));
+    const policyObjects = desired.objects.filter((o) => o.kind !== 'Config' && (o.kind !== 'ConstraintTemplate' || used.has(o.metadata.name))).map((o) => {
+      const check = o.kind === 'ConstraintTemplate' ? catalog.find((c) => c.kind.toLowerCase() === o.metadata.name) : undefined;
+      return check ? renderTemplate(check, a.rego, { cel: a.cel, engines: engine }) : o;
+    });
     writeFileSync(join(dir, 'policies.yaml'), policyObjects.map((o) => stringify(o)).join('---\n'));
     const objects: Record<string, unknown>[] = [namespace];
     const cases: { name: string; kind: string; fixture: Fixture }[] = [];
@@ -71,6 +91,8 @@ function evaluate(level: Exclude<Standard, 'privileged'>): Row[] {
     for (const res of results) {
       const key = `${res.violatingObject.kind}/${res.violatingObject.metadata.name}`;
       byObject.set(key, [...(byObject.get(key) ?? []), res]);
+      const at = `${key} ${res.constraint.kind}/${res.constraint.metadata.name}`;
+      findings.set(at, [...(findings.get(at) ?? []), ...findingsOf(res.msg)].sort());
     }
     return cases.map(({ name, kind, fixture }) => {
       const hits = byObject.get(`${kind}/${name}`) ?? [];
@@ -85,7 +107,7 @@ function evaluate(level: Exclude<Standard, 'privileged'>): Row[] {
         agreed = checks.some((c) => want.includes(c));
         detail = hits.length === 0 ? 'admitted' : `rejected by ${checks.join(', ')} (expected one of ${want.join(', ')})`;
       }
-      return { level, kind, verdict: fixture.verdict, stem: fixture.stem, agreed, detail };
+      return { level: `${level} ${engine}`, kind, verdict: fixture.verdict, stem: fixture.stem, agreed, detail };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -93,14 +115,14 @@ function evaluate(level: Exclude<Standard, 'privileged'>): Row[] {
 }
 
 function table(rows: Row[]): string {
-  const lines = ['level       kind                    pass agreed   fail agreed'];
+  const lines = ['level           kind                    pass agreed   fail agreed'];
   const groups = new Map<string, Row[]>();
   for (const r of rows) groups.set(`${r.level}\t${r.kind}`, [...(groups.get(`${r.level}\t${r.kind}`) ?? []), r]);
   for (const [key, rs] of groups) {
     const [level, kind] = key.split('\t') as [string, string];
     const pass = rs.filter((r) => r.verdict === 'pass');
     const fail = rs.filter((r) => r.verdict === 'fail');
-    lines.push(`${level.padEnd(11)} ${kind.padEnd(23)} ${`${pass.filter((r) => r.agreed).length}/${pass.length}`.padEnd(11)} ${fail.filter((r) => r.agreed).length}/${fail.length}`);
+    lines.push(`${level.padEnd(15)} ${kind.padEnd(23)} ${`${pass.filter((r) => r.agreed).length}/${pass.length}`.padEnd(11)} ${fail.filter((r) => r.agreed).length}/${fail.length}`);
   }
   const agreed = rows.filter((r) => r.agreed).length;
   lines.push(`total agreement: ${agreed}/${rows.length} (${((100 * agreed) / rows.length).toFixed(1)}%)`);
@@ -113,13 +135,30 @@ describe(`PSS conformance against upstream PSA ${VERSION} fixtures (gator ${'v3.
     if (all.length > 0) process.stdout.write(`\n${table(all)}\n`);
   });
 
+  const said: Record<string, Findings> = {};
   for (const level of ['baseline', 'restricted'] as const) {
-    test(`${level}: every pass fixture admitted, every fail fixture rejected by its check, in every workload kind`, () => {
-      const rows = evaluate(level);
-      all.push(...rows);
-      expect(rows.length).toBe(loadFixtures(level).length * Object.keys(WRAPPERS).length);
-      const disagreements = rows.filter((r) => !r.agreed).map((r) => `${r.verdict}/${r.stem} as ${r.kind}: ${r.detail}`);
-      expect(disagreements).toEqual([]);
-    }, 300000);
+    for (const engine of ['Rego', 'CEL'] as const) {
+      test(`${level}, ${engine} only: every pass fixture admitted, every fail fixture rejected by its check, in every workload kind`, () => {
+        const findings: Findings = new Map();
+        const rows = evaluate(level, engine, findings);
+        said[`${level} ${engine}`] = findings;
+        all.push(...rows);
+        expect(rows.length).toBe(loadFixtures(level).length * Object.keys(WRAPPERS).length);
+        const disagreements = rows.filter((r) => !r.agreed).map((r) => `${r.verdict}/${r.stem} as ${r.kind}: ${r.detail}`);
+        expect(disagreements).toEqual([]);
+      }, 300000);
+    }
+    test(`${level}: Rego and CEL find the same, word for word, on every fixture in every workload kind`, () => {
+      const rego = said[`${level} Rego`];
+      const cel = said[`${level} CEL`];
+      // Both engine runs above must have run (a filtered run proves nothing).
+      expect(rego).toBeDefined();
+      expect(cel).toBeDefined();
+      const keys = [...new Set([...rego.keys(), ...cel.keys()])].sort();
+      const mismatches = keys.filter((k) => JSON.stringify(rego.get(k) ?? []) !== JSON.stringify(cel.get(k) ?? []))
+        .map((k) => `${k}\n  Rego: ${JSON.stringify(rego.get(k) ?? [])}\n  CEL:  ${JSON.stringify(cel.get(k) ?? [])}`);
+      expect(mismatches).toEqual([]);
+      expect(keys.length).toBeGreaterThan(0);
+    });
   }
 });

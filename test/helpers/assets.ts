@@ -5,3 +5,4 @@ import type { Assets } from '../../src/compile/assets.js';
 export const assets = (): Assets => packageAssets();
 export const schemas = () => packageAssets().schemas;
 export const rego = () => packageAssets().rego;
+export const cel = () => packageAssets().cel ?? new Map();

@@ -35,6 +35,16 @@ describe('check catalog', () => {
     expect(existsSync(join(root, 'test/suites', check.rego, 'suite.yaml'))).toBe(true);
   });
 
+  test.each(catalog.map((c) => [c.kind, c] as const))('%s: its engines are what its folder holds; inventory readers are Rego-only', (_k, check) => {
+    const root = packageRoot();
+    expect(check.engines[0]).toBe('Rego');
+    expect(existsSync(join(root, 'templates-rego', check.rego, 'src.cel.yaml'))).toBe(check.engines.includes('K8sNativeValidation'));
+    // CEL cannot read Gatekeeper's inventory: only a check that reads it to waive findings
+    // (SecurityPolicyExceptions) may have CEL, judging objects that reference none.
+    const decidesByInventory = (check.syncs ?? []).some((s) => s.kind !== 'SecurityPolicyException');
+    if (decidesByInventory) expect(check.engines).toEqual(['Rego']);
+  });
+
   const policyChecks = catalog.flatMap((c) => (c.source === 'BuiltIn' ? [] : [c]));
   test.each(policyChecks.map((c) => [c.kind, c] as const))('%s: every field exists in its CRD', (_k, check) => {
     const schema = policiesSchema(check.source);
