@@ -62,6 +62,21 @@ export const settingsSchema = {
         },
       },
     },
+    admissionWebhook: {
+      type: 'object',
+      description: 'The ValidatingWebhookConfiguration the operator manages to route requests to Gatekeeper (not a Deckhouse setting). System namespaces (d8-*, kube-*) always fail open.',
+      properties: {
+        failurePolicy: {
+          type: 'string',
+          enum: ['Fail', 'Ignore'],
+          description: 'When Gatekeeper does not answer: Fail (default) refuses the request, so nothing violating gets in but API writes in user namespaces stop while Gatekeeper is down; Ignore admits it, so nothing is enforced meanwhile.',
+        },
+        timeoutSeconds: {
+          type: 'integer', minimum: 1, maximum: 30,
+          description: 'How long the API server waits for Gatekeeper per request (default 3; the API server allows 1-30). Longer rides out a slow Gatekeeper but holds every routed write that long when it hangs.',
+        },
+      },
+    },
     gatekeeper: {
       type: 'object',
       description: 'Where the cluster Gatekeeper runs (not a Deckhouse setting).',

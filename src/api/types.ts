@@ -270,7 +270,12 @@ export interface ModuleSettings {
   gatekeeper?: { namespace?: string };
   /** Not in the Deckhouse module: openreports.io Reports of the audit's violations. */
   policyReports?: { enabled?: boolean; maxResultsPerReport?: number };
+  /** Not in the Deckhouse module: the admission routing the operator manages (README "Admission routing"). */
+  admissionWebhook?: { failurePolicy?: WebhookFailurePolicy; timeoutSeconds?: number };
 }
+
+/** What the API server does with a request when Gatekeeper does not answer in time. */
+export type WebhookFailurePolicy = 'Fail' | 'Ignore';
 
 /** Settings after validation, merged over `defaultSettings`. */
 export interface ResolvedSettings {
@@ -282,6 +287,7 @@ export interface ResolvedSettings {
   };
   gatekeeper: { namespace: string };
   policyReports: { enabled: boolean; maxResultsPerReport: number };
+  admissionWebhook: { failurePolicy: WebhookFailurePolicy; timeoutSeconds: number };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -305,4 +311,7 @@ export const defaultSettings: Readonly<ResolvedSettings> = deepFreeze({
   },
   gatekeeper: { namespace: DEFAULT_GATEKEEPER_NAMESPACE },
   policyReports: { enabled: false, maxResultsPerReport: 1000 },
+  // Fail closed, as the reference's current release: a Deny policy must deny. Gatekeeper's own
+  // webhook defaults are Ignore and 3 s (README "Admission routing" has the trade-off).
+  admissionWebhook: { failurePolicy: 'Fail', timeoutSeconds: 3 },
 });

@@ -1,5 +1,5 @@
-// `run`: the operator. Caches on every replica; the Lease holder writes. /healthz, /readyz and
-// /metrics on one HTTP port. SIGTERM/SIGINT: stop reconciling, release the lease, exit.
+// `run`: the operator. Caches on every replica; the Lease holder writes. /healthz and /readyz on
+// one HTTP port; /metrics there only on loopback, else on its own authenticated listener. SIGTERM/SIGINT: stop reconciling, release the lease, exit.
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +14,8 @@ import { LeaderElector } from '../kube/leader.js';
 import { DEFAULT_GATEKEEPER_NAMESPACE, PRODUCT_NAME } from '../api/types.js';
 import { makeLogger, type Logger } from '../util/log.js';
 import { parseCommandLine, UsageError } from '../util/args.js';
+import { isLoopback, startMetricsServer } from './metrics-server.js';
+import type { ImageVerifierOptions } from '../reconcile/image-verifier.js';
 
 export const runUsage = `Usage: admission-policy-engine run [flags]
 
@@ -26,9 +28,17 @@ and Config converged. Replicas elect a leader with a Lease; only the leader writ
       --gatekeeper-namespace <ns>    namespace of Gatekeeper and its Config (default ${DEFAULT_GATEKEEPER_NAMESPACE})
       --lease-name <name>            default admission-policy-engine
       --identity <id>                default: hostname + random suffix
-      --http-addr <host:port>        /healthz, /readyz, /metrics (default 0.0.0.0:8080)
+      --http-addr <host:port>        /healthz, /readyz (default 0.0.0.0:8080); also /metrics,
+                                     unauthenticated, when bound to loopback (127.0.0.1:<port>)
+      --metrics-addr <host:port>     /metrics over HTTPS with Kubernetes authentication and
+                                     authorization (TokenReview, SubjectAccessReview: get /metrics);
+                                     plain and open when bound to loopback (default: off)
       --resync <seconds>             periodic full resync (default 300)
       --log-level <level>            error, warn, info, debug (default info)
+      --image-verifier-url <url>     Provider URL of the image verifier
+                                     (default https://ape-image-verifier.<gatekeeper-namespace>.svc:8443/v1/verify)
+      --image-verifier-plain-http <host:port,...>
+                                     registries the verifier speaks plain HTTP to (mirrors, tests)
 `;
 
 export interface OperatorOptions {
@@ -48,6 +58,11 @@ export interface OperatorOptions {
   assets?: Assets;
   /** How often SecurityPolicyException usage is recounted; default: the resync period (60 s). */
   exceptionStatusMs?: number;
+  /** The /metrics listener (src/cli/metrics-server.ts); none when absent. */
+  metricsHost?: string;
+  metricsPort?: number;
+  /** The image verifier's wiring (Provider, Secrets); absent: none is generated. */
+  imageVerifier?: ImageVerifierOptions;
 }
 
 export interface Operator {
@@ -56,6 +71,8 @@ export interface Operator {
   metrics: Metrics;
   server: Server;
   port: number;
+  /** The /metrics listener, when one was asked for. */
+  metricsServer?: { server: Server; port: number; secure: boolean };
   stop(): Promise<void>;
 }
 
@@ -65,8 +82,11 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const events = new KubeEvents(o.client, PRODUCT_NAME, () => metrics.apiWrites.inc({ verb: 'create', kind: 'Event' }));
   const controller = new Controller({
     client: o.client, logger: o.logger, metrics, events, gatekeeperNamespace: o.gatekeeperNamespace, assets: o.assets ?? packageAssets(),
-    resyncMs: o.resyncMs, debounceMs: o.debounceMs, watchTimeoutSeconds: o.watchTimeoutSeconds,
+    resyncMs: o.resyncMs, debounceMs: o.debounceMs, watchTimeoutSeconds: o.watchTimeoutSeconds, imageVerifier: o.imageVerifier,
   });
+  const render = async () => ({ text: await metrics.registry.metrics(), contentType: metrics.registry.contentType });
+  // /metrics beside the probes only on loopback: anything else goes through the secure listener.
+  const openMetrics = isLoopback(o.httpHost ?? '0.0.0.0');
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
@@ -74,9 +94,9 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     } else if (path === '/readyz') {
       const ready = controller.ready;
       res.writeHead(ready ? 200 : 503).end(ready ? 'ok' : 'not ready');
-    } else if (path === '/metrics') {
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+    } else if (path === '/metrics' && openMetrics) {
+      render().then(
+        ({ text, contentType }) => res.writeHead(200, { 'Content-Type': contentType }).end(text),
         () => res.writeHead(500).end(),
       );
     } else {
@@ -89,6 +109,8 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const metricsServer = o.metricsPort === undefined ? undefined
+    : await startMetricsServer({ host: o.metricsHost ?? '0.0.0.0', port: o.metricsPort, client: o.client, logger: o.logger, render });
 
   let leading = false;
   const exceptionStatus = new ExceptionStatusReporter({
@@ -119,7 +141,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   exceptionStatus.start();
   o.logger.info('caches synced; operator running');
   return {
-    controller, elector, metrics, server, port,
+    controller, elector, metrics, server, port, metricsServer,
     async stop() {
       // Stop writing first, then hand the lease over, then stop watching.
       controller.setLeader(false);
@@ -128,6 +150,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       await elector.stop();
       await controller.stop();
       await new Promise<void>((r) => server.close(() => r()));
+      if (metricsServer) await new Promise<void>((r) => metricsServer.server.close(() => r()));
     },
   };
 }
@@ -136,7 +159,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Every flag takes one value; given twice, the last one counts.
   const { values, positionals } = parseCommandLine(argv, {
     kubeconfig: { type: 'string' }, namespace: { type: 'string' }, 'gatekeeper-namespace': { type: 'string' }, 'lease-name': { type: 'string' },
-    identity: { type: 'string' }, 'http-addr': { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    identity: { type: 'string' }, 'http-addr': { type: 'string' }, 'metrics-addr': { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    'image-verifier-url': { type: 'string' }, 'image-verifier-plain-http': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(runUsage);
@@ -150,15 +174,23 @@ export async function runCommand(argv: string[]): Promise<number> {
   const addr = one('http-addr') ?? '0.0.0.0:8080';
   const m = /^(.*):(\d+)$/.exec(addr);
   if (!m) throw new UsageError(`--http-addr must be host:port, not ${addr}`);
+  const metricsAddr = one('metrics-addr');
+  const mm = metricsAddr === undefined ? undefined : /^(.*):(\d+)$/.exec(metricsAddr);
+  if (metricsAddr !== undefined && !mm) throw new UsageError(`--metrics-addr must be host:port, not ${metricsAddr}`);
   const resync = Number(one('resync') ?? '300');
   if (!Number.isFinite(resync) || resync < 10) throw new UsageError('--resync must be a number of seconds >= 10');
+  const gatekeeperNamespace = one('gatekeeper-namespace') ?? DEFAULT_GATEKEEPER_NAMESPACE;
+  const plainHttp = (one('image-verifier-plain-http') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   const op = await startOperator({
     client, logger,
     namespace: one('namespace') ?? process.env.POD_NAMESPACE ?? 'd8-system',
-    gatekeeperNamespace: one('gatekeeper-namespace') ?? DEFAULT_GATEKEEPER_NAMESPACE,
+    // The verifier runs beside Gatekeeper: it mounts Gatekeeper's webhook CA (its client CA) from there.
+    imageVerifier: { namespace: gatekeeperNamespace, url: one('image-verifier-url'), plainHttpRegistries: plainHttp },
+    gatekeeperNamespace,
     leaseName: one('lease-name') ?? PRODUCT_NAME,
     identity: one('identity') ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
     httpHost: m[1] || '0.0.0.0', httpPort: Number(m[2]), resyncMs: resync * 1000,
+    ...(mm ? { metricsHost: mm[1] || '0.0.0.0', metricsPort: Number(mm[2]) } : {}),
   });
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {

@@ -5,6 +5,7 @@ import { NOT_YET_ENFORCED } from '../checks/index.js';
 import type { Check, KindMatch, Parameters } from '../checks/types.js';
 import { byKey, thenBy } from '../util/order.js';
 import { kindsFor, makeConstraint } from './constraint.js';
+import { referenceErrors, type VerifyingPolicy } from './image-signatures.js';
 import { OPERATION_POLICY_LABEL, SECURITY_POLICY_LABEL, ownershipLabels } from './labels.js';
 import { policyVariants } from './system-namespaces.js';
 import type { Action, CompileSettings, Constraint, FieldError, LabelSelector, Match, PolicyInput, PolicyOutcome } from './types.js';
@@ -34,11 +35,11 @@ export function convertMatch(match: PolicyMatch, base: Pick<Match, 'kinds' | 'sc
 }
 
 /** Parameters and kind override of one check for one validated policy's `spec.policies`. */
-function instantiate(check: Check, kind: PolicyInput['kind'], policies: object): { params: Parameters; kinds?: KindMatch[] } | undefined {
+function instantiate(check: Check, kind: PolicyInput['kind'], name: string, policies: object): { params: Parameters; kinds?: KindMatch[] } | undefined {
   // The source test narrows the check; the policies object is the validated spec of that kind.
   if (check.source === 'SecurityPolicy' && kind === 'SecurityPolicy' && check.fromPolicy) {
     const p = policies as SecurityPolicies;
-    const params = check.fromPolicy(p);
+    const params = check.fromPolicy(p, { name });
     return params && { params, kinds: check.kindsFromPolicy?.(p) };
   }
   if (check.source === 'OperationPolicy' && kind === 'OperationPolicy' && check.fromPolicy) {
@@ -71,7 +72,7 @@ export function compilePolicy(
   settings: CompileSettings,
   schemas: PolicySchemas,
   servedKinds?: ReadonlySet<string>,
-): { outcome: PolicyOutcome; constraints: Constraint[] } {
+): { outcome: PolicyOutcome; constraints: Constraint[]; verifying?: VerifyingPolicy } {
   const rawName = input.metadata?.name;
   const name = typeof rawName === 'string' ? rawName : '';
   const generation = typeof input.metadata?.generation === 'number' ? input.metadata.generation : undefined;
@@ -86,6 +87,13 @@ export function compilePolicy(
   if (!validated.ok) return fail(validated.errors);
   const spec = validated.policy.spec;
   const policies = spec.policies ?? {};
+  const verifying = input.kind === 'SecurityPolicy' && ((policies as SecurityPolicies).verifyImageSignatures ?? []).length > 0
+    ? { name, created: typeof input.metadata?.creationTimestamp === 'string' ? input.metadata.creationTimestamp : '', policies: policies as SecurityPolicies }
+    : undefined;
+  if (verifying) {
+    const refErrors = referenceErrors(verifying.policies);
+    if (refErrors.length > 0) return fail(refErrors);
+  }
   const action = (spec.enforcementAction ?? 'Deny').toLowerCase() as Action;
   const sourceLabel = input.kind === 'SecurityPolicy' ? SECURITY_POLICY_LABEL : OPERATION_POLICY_LABEL;
   const labels = { ...ownershipLabels(input.kind, name), [sourceLabel]: '' };
@@ -93,7 +101,7 @@ export function compilePolicy(
   for (const check of catalog) {
     let instance;
     try {
-      instance = instantiate(check, input.kind, policies);
+      instance = instantiate(check, input.kind, name, policies);
     } catch (err) {
       // A catalog bug must not take other policies down: report it on this policy.
       const fields = check.source === 'BuiltIn' ? '' : check.fields.join(', ');
@@ -116,5 +124,5 @@ export function compilePolicy(
   if (constraints.length === 0 && outcome.unsupported.length === 0) outcome.notes.push('no check applies: spec.policies requests nothing that produces a constraint');
   outcome.valid = true;
   outcome.constraints = constraints.map((c) => ({ kind: c.kind, name: c.metadata.name })).sort(thenBy(byKey((c) => c.kind), byKey((c) => c.name)));
-  return { outcome, constraints };
+  return { outcome, constraints, verifying };
 }

@@ -12,6 +12,7 @@ export function toCompileSettings(s: ResolvedSettings): CompileSettings {
     controllerValidation: pss.controllerValidation,
     gatekeeperNamespace: s.gatekeeper.namespace,
     policyReports: { ...s.policyReports },
+    admissionWebhook: { ...s.admissionWebhook },
   };
 }
 

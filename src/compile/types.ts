@@ -1,6 +1,7 @@
 // Inputs and outputs of the pure compiler.
 import type { FieldError, LabelSelector, PolicyKind } from '../api/types.js';
 import type { KindMatch } from '../checks/types.js';
+import type { PolicyConfig } from '../api/image-reference.js';
 
 export type { FieldError, LabelSelector } from '../api/types.js';
 
@@ -20,6 +21,8 @@ export interface CompileSettings {
   gatekeeperNamespace: string;
   /** Audit results as openreports.io Reports (written by the operator's shell, not compiled). */
   policyReports: { enabled: boolean; maxResultsPerReport: number };
+  /** The admission routing the operator manages (compile/routing.ts). */
+  admissionWebhook: { failurePolicy: 'Fail' | 'Ignore'; timeoutSeconds: number };
 }
 
 export interface NamespaceInput {
@@ -67,7 +70,10 @@ export interface Constraint {
 export interface GeneratedObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>;
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string }[];
+  };
   [key: string]: unknown;
 }
 
@@ -111,6 +117,12 @@ export interface Desired {
   sources: ReadonlyMap<string, SourceKey>;
   policies: PolicyOutcome[];
   namespaceIssues: NamespaceIssue[];
+  /**
+   * The image verifier's policies (SecurityPolicy verifyImageSignatures of valid policies, by name):
+   * the operator writes them into the verifier's configuration Secret and generates the Provider
+   * while the list is non-empty. Carries public keys, dockerCfg and CA: never logged or rendered.
+   */
+  imageVerifier?: PolicyConfig[];
 }
 
 /** Identity of a generated or live object: `<group>/<kind>/<namespace>/<name>`. */

@@ -199,13 +199,13 @@ export interface ObjectList<T> {
  * Every item of a collection, in pages of `pageSize` (bounded responses), as one consistent
  * snapshot: the continue token keeps the first page's resourceVersion.
  */
-export async function listAll<T>(client: KubeClient, path: string, opts: { labelSelector?: string; pageSize?: number } = {}): Promise<ObjectList<T>> {
+export async function listAll<T>(client: KubeClient, path: string, opts: { labelSelector?: string; fieldSelector?: string; pageSize?: number } = {}): Promise<ObjectList<T>> {
   const items: T[] = [];
   let resourceVersion: string | undefined;
   let cont: string | undefined;
   do {
     const page = await client.request<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>('GET', path, {
-      query: { limit: opts.pageSize ?? 500, labelSelector: opts.labelSelector, continue: cont },
+      query: { limit: opts.pageSize ?? 500, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, continue: cont },
     });
     for (const item of page.items ?? []) items.push(item);
     resourceVersion ??= page.metadata?.resourceVersion;

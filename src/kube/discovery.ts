@@ -31,7 +31,8 @@ export function resourcesOf(lists: readonly unknown[]): Resource[] {
         for (const r of version.resources ?? []) {
           const kind = r.responseKind?.kind;
           if (!kind || !r.resource) continue;
-          out.push({ group: r.responseKind?.group ?? name, version: version.version ?? r.responseKind?.version ?? '', kind, resource: r.resource, namespaced: r.scope === 'Namespaced' });
+          // Built-in groups send an empty responseKind group ("same as the group"): fall back then too.
+          out.push({ group: r.responseKind?.group || name, version: version.version ?? r.responseKind?.version ?? '', kind, resource: r.resource, namespaced: r.scope === 'Namespaced' });
         }
       }
     }
@@ -46,6 +47,11 @@ export function servedKinds(lists: readonly unknown[]): Set<string> {
 
 async function discover(client: KubeClient): Promise<unknown[]> {
   return Promise.all([client.request('GET', '/api', { accept: ACCEPT, timeoutMs: 10_000 }), client.request('GET', '/apis', { accept: ACCEPT, timeoutMs: 10_000 })]);
+}
+
+/** Every top-level resource the API server serves (admission routing maps matched kinds to them). */
+export async function discoverResources(client: KubeClient): Promise<Resource[]> {
+  return resourcesOf(await discover(client));
 }
 
 export async function discoverKinds(client: KubeClient): Promise<Set<string>> {

@@ -66,6 +66,8 @@ export interface WatchedOptions<T> {
    */
   list: (opts: { labelSelector?: string }) => Promise<ListResult<T>>;
   labelSelector?: string;
+  /** Sent with the watch (the list callback applies it itself), e.g. `metadata.name=<name>` for one object. */
+  fieldSelector?: string;
   /** Called (not awaited) after any change to the cache. No payload: level-triggered. */
   onChange: () => void;
   /** Restarts, relists and errors, for metrics and logs. Never called for our own stop(). */
@@ -403,6 +405,7 @@ export class Watched<T extends KubernetesObject> {
         allowWatchBookmarks: true,
         timeoutSeconds: this.opts.watchTimeoutSeconds,
         labelSelector: this.opts.labelSelector,
+        fieldSelector: this.opts.fieldSelector,
       };
       const onEvent = (type: string, obj: unknown): void => {
         if (settled || this.stopped) return;

@@ -15,6 +15,7 @@ import type { EventSink } from './events.js';
 import type { Metrics } from './metrics.js';
 import { Reconciler, type ReconcileReport } from './reconciler.js';
 import { Sources } from './sources.js';
+import type { ImageVerifierOptions } from './image-verifier.js';
 
 export type { ReconcileReport } from './reconciler.js';
 
@@ -40,6 +41,8 @@ export interface ControllerOptions {
   waitRequeueMs?: number;
   watchTimeoutSeconds?: number;
   now?: () => Date;
+  /** Where the image verifier runs (reconciler.ts); absent: no verifier wiring. */
+  imageVerifier?: ImageVerifierOptions;
 }
 
 export class Controller {
@@ -74,7 +77,7 @@ export class Controller {
     this.reconciler = new Reconciler({
       client: opts.client, sources: this.sources, assets: opts.assets, catalog, gatekeeperNamespace: opts.gatekeeperNamespace,
       fieldManager: opts.fieldManager ?? PRODUCT_NAME, events: opts.events, logger: opts.logger, metrics: opts.metrics,
-      isLeader: () => this.leader, now: opts.now ?? (() => new Date()),
+      isLeader: () => this.leader, now: opts.now ?? (() => new Date()), imageVerifier: opts.imageVerifier,
     });
   }
 
@@ -169,6 +172,8 @@ export class Controller {
       this.metrics.errors.inc({ where: 'reconcile' });
       const delay = backoffDelay(this.failures - 1, { initialMs: 1000, maxMs: 60_000 });
       this.log.error(`reconcile failed (attempt ${this.failures}), retrying in ${delay} ms: ${describeError(err)}`);
+      // A programming error (not an API answer) needs its stack to be found.
+      if (err instanceof TypeError || err instanceof RangeError) this.log.error(`reconcile failure stack: ${err.stack ?? ''}`);
       this.schedule(delay);
     } finally {
       end();

@@ -27,6 +27,14 @@ export class Metrics {
     name: 'ape_templates_not_created', help: 'ConstraintTemplates we apply that Gatekeeper has not reported created yet (not bootstrapped while > 0).',
     registers: [this.registry],
   });
+  readonly policyEnforced = new Gauge({
+    name: 'ape_policy_enforced', help: 'Per policy: 1 when Gatekeeper enforces every one of its constraints and requests for their kinds are routed to it (its Enforced condition), else 0.',
+    labelNames: ['kind', 'name'], registers: [this.registry],
+  });
+  readonly admissionRouting = new Gauge({
+    name: 'ape_admission_routing', help: '1 while the admission routing we manage exists as desired, 0 while it is missing, outdated or waiting for templates or Gatekeeper\'s CA.',
+    registers: [this.registry],
+  });
   readonly desiredObjects = new Gauge({ name: 'ape_desired_objects', help: 'Objects the last compile asked for, by kind group.', labelNames: ['group'], registers: [this.registry] });
 
   constructor(withDefaults = false) {

@@ -6,10 +6,11 @@ import type { KubeClient } from '../kube/client.js';
 import { ApiResources } from '../kube/discovery.js';
 import { API_VERSION, MODULE_CONFIG_NAME } from '../api/types.js';
 import type { Check } from '../checks/types.js';
-import { compile, type Assets } from '../compile/index.js';
+import { compile, objectKey, type Assets, type Desired } from '../compile/index.js';
 import type { CompileSettings } from '../compile/types.js';
 import type { Logger } from '../util/log.js';
 import { applyActions } from './apply.js';
+import { ImageVerifierWiring, type ImageVerifierOptions } from './image-verifier.js';
 import type { EventSink } from './events.js';
 import type { Metrics } from './metrics.js';
 import { plan, type Action } from './plan.js';
@@ -22,6 +23,11 @@ import type { Sources } from './sources.js';
 import { policyReports, type ReportedStatus } from './status.js';
 import { PolicyReportWriter, buildReports } from './policy-reports.js';
 import { totalsByCheck, violationsBySource, type AuditSummary, type LabelledAudit } from './violations.js';
+import { ROUTING_KEY, desiredRouting, gateRouting } from './routing.js';
+import { policyEnforcement, type EnforcedFact } from './enforced.js';
+import { kindsRouted } from '../compile/routing.js';
+import { policySourceKey, type GeneratedObject } from '../compile/types.js';
+import type { KindMatch } from '../checks/types.js';
 
 export interface ReconcileReport {
   actions: Action[];
@@ -43,6 +49,8 @@ export interface ReconcilerOptions {
   metrics: Metrics;
   isLeader: () => boolean;
   now: () => Date;
+  /** Where the image verifier runs; absent: no verifier wiring (verifyImageSignatures then fails closed). */
+  imageVerifier?: ImageVerifierOptions;
 }
 
 export class Reconciler {
@@ -54,9 +62,13 @@ export class Reconciler {
   /** Resource versions the server returned for our own applies (see LiveState.accepted). */
   private readonly accepted = new Map<string, string>();
   private served: { kinds: Set<string>; at: number } | undefined;
+  private readonly imageVerifier: ImageVerifierWiring | undefined;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.resources = new ApiResources(o.client);
+    this.imageVerifier = o.imageVerifier && new ImageVerifierWiring({
+      ...o.imageVerifier, client: o.client, resources: this.resources, fieldManager: o.fieldManager, log: o.logger, now: o.now,
+    });
     this.reports = new PolicyReportWriter({ client: o.client, logger: o.logger, metrics: o.metrics, fieldManager: o.fieldManager });
     this.reporter = new Reporter({
       client: o.client, events: o.events, log: o.logger, metrics: o.metrics, isLeader: o.isLeader,
@@ -101,26 +113,59 @@ export class Reconciler {
     this.o.metrics.podSecurityDefault.set({ policy: settings.defaultPolicy, action: settings.enforcementAction }, 1);
     this.o.metrics.templatesNotCreated.set(desired.objects.filter((o) => o.kind === 'ConstraintTemplate' && !ready.has(o.metadata.name)).length);
     await this.syncConstraintCaches(ready);
-    const live = liveObjects([sources.templates.list(), sources.configs.list(), ...[...sources.constraints.values()].map((w) => w.list())]);
+    // Admission routing (routing.ts): derived from the constraints, gated on the templates.
+    const routing = await desiredRouting(sources.routing, desired.objects, settings, ready);
+    const live = liveObjects([sources.templates.list(), sources.configs.list(), sources.routing.ours.list(), ...[...sources.constraints.values()].map((w) => w.list())]);
     const retain = new Set(desired.policies.filter((p) => !p.valid && p.name).map((p) => `${p.kind}/${p.name}`));
     // Gatekeeper's Config is shared: keep the sync entries other owners put there (config-sync.ts).
-    const toPlan = { objects: withForeignSyncEntries(desired.objects, live), sources: desired.sources };
-    const actions = plan(toPlan, { objects: live, readyTemplates: ready, complete: sources.synced, accepted: this.accepted }, { retainSources: retain });
+    const objects: GeneratedObject[] = withForeignSyncEntries(desired.objects, live);
+    if (routing.object) objects.push(routing.object);
+    const toPlan = { objects, sources: desired.sources };
+    const actions = gateRouting(plan(toPlan, { objects: live, readyTemplates: ready, complete: sources.synced, accepted: this.accepted }, { retainSources: retain }), routing.bootstrapped);
 
+    // The image verifier's Provider and Secrets go in before the constraints that call it.
+    const verifier = this.imageVerifier ? await this.imageVerifier.sync(desired.imageVerifier) : { writes: 0, failed: [] };
     const applied = await applyActions(actions, { client: this.o.client, resources: this.resources, fieldManager: this.o.fieldManager, log: this.o.logger, metrics: this.o.metrics, accepted: this.accepted });
     const cacheOf = (kind: string) => (kind === 'SecurityPolicy' ? sources.securityPolicies : sources.operationPolicies);
     const audits = this.audits();
     const audited = violationsBySource(audits);
     this.o.metrics.violations.reset();
     for (const t of totalsByCheck(audits)) this.o.metrics.violations.set({ source: t.source, check: t.check, action: t.action }, t.total);
+    const liveRouting = sources.routing.ours.list()[0];
+    this.o.metrics.admissionRouting.set(routing.object && liveRouting && !actions.some((a) => objectKey(a.object) === ROUTING_KEY) ? 1 : 0);
+    const enforced = this.enforcement(desired.policies, cacheOf, (kinds) => kindsRouted(kinds, false, routing.served, liveRouting));
     const reports = policyReports(desired.policies, actions, applied.failed, (kind, name) => {
       const obj = cacheOf(kind).get(name);
       return obj ? (obj.status as Partial<ReportedStatus> | undefined) : null;
-    }, this.o.now, (source) => audited.get(source));
+    }, this.o.now, (source) => audited.get(source), (source) => enforced.get(source));
     const statusWrites = await this.reporter.policies(reports, (kind, name) => cacheOf(kind).get(name)?.metadata?.uid);
     const reportWrites = await this.reports.sync(buildReports(audits, settings.policyReports.maxResultsPerReport), settings.policyReports.enabled);
     this.reporter.namespaces(desired.namespaceIssues, (ns) => sources.namespaces.get(ns)?.metadata?.uid);
-    return { actions, writes: applied.writes + statusWrites + reportWrites, failed: [...applied.failed.values()], waiting: applied.waiting };
+    return { actions, writes: applied.writes + statusWrites + reportWrites + verifier.writes, failed: [...applied.failed.values(), ...verifier.failed], waiting: applied.waiting };
+  }
+
+  /** Each policy's `Enforced` fact (enforced.ts), also as the ape_policy_enforced metric. */
+  private enforcement(
+    outcomes: Desired['policies'],
+    cacheOf: (kind: string) => { get(name: string): object | undefined },
+    routed: (kinds: readonly KindMatch[] | undefined) => boolean,
+  ): Map<string, EnforcedFact> {
+    const out = new Map<string, EnforcedFact>();
+    this.o.metrics.policyEnforced.reset();
+    const live = (kind: string, name: string) => {
+      const c = this.o.sources.constraints.get(kind)?.get(name);
+      if (!c) return undefined;
+      return { enforced: (c.status as { enforced?: boolean } | undefined)?.enforced === true, kinds: (c.spec as { match?: { kinds?: KindMatch[] } } | undefined)?.match?.kinds };
+    };
+    for (const outcome of outcomes) {
+      if (!outcome.name) continue;
+      const liveStatus = (cacheOf(outcome.kind).get(outcome.name) as { status?: { constraints?: { kind: string; name: string }[] } } | undefined)?.status;
+      const constraints = outcome.valid ? outcome.constraints : (liveStatus?.constraints ?? []);
+      const fact = policyEnforcement(outcome, constraints, live, routed);
+      out.set(policySourceKey(outcome.kind, outcome.name), fact);
+      this.o.metrics.policyEnforced.set({ kind: outcome.kind, name: outcome.name }, fact.status ? 1 : 0);
+    }
+    return out;
   }
 
   /** The audit result slim.ts kept of each cached constraint that Gatekeeper has audited. */

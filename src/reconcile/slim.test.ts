@@ -33,7 +33,16 @@ test('constraints keep their audit result without the audit time, so a new audit
     status: { auditTimestamp, totalViolations: 2, violations: [{ kind: 'Pod', namespace: 'n', name: 'x', message: 'm', enforcementAction: 'warn' }], byPod: [{ id: 'gk', enforced: true }] },
   }));
   expect(constraint('2026-01-01T00:00:00Z').status).toEqual({
+    enforced: true,
     audit: { total: 2, action: 'warn', violations: [{ kind: 'Pod', namespace: 'n', name: 'x', message: 'm', constraint: 'D8A/p' }] },
   });
   expect(constraint('2026-01-01T00:01:00Z')).toEqual(constraint('2026-01-01T00:00:00Z'));
+});
+
+test('constraints keep whether every Gatekeeper pod enforces them, not the per-pod entries', () => {
+  const enforced = (byPod: unknown) => (slimGenerated(raw({ apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: 'D8A', metadata: { name: 'p' }, spec: {}, status: { byPod } })).status as { enforced?: boolean }).enforced;
+  expect(enforced([{ id: 'a', enforced: true }, { id: 'b', enforced: true, observedGeneration: 3 }])).toBe(true);
+  expect(enforced([{ id: 'a', enforced: true }, { id: 'b', errors: [{ message: 'x' }] }])).toBe(false);
+  expect(enforced([])).toBe(false);
+  expect(enforced(undefined)).toBe(false);
 });

@@ -9,11 +9,13 @@ type Obj = KubernetesObject & { spec?: unknown; status?: unknown; [k: string]: u
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-function meta(o: Obj, keep: { labels?: boolean; annotations?: boolean; generation?: boolean }): Obj['metadata'] {
+function meta(o: Obj, keep: { labels?: boolean; annotations?: boolean; generation?: boolean; created?: boolean }): Obj['metadata'] {
   const m = o.metadata ?? {};
   const out: NonNullable<Obj['metadata']> = { name: m.name, uid: m.uid, resourceVersion: m.resourceVersion };
   if (m.namespace !== undefined) out.namespace = m.namespace;
   if (keep.generation && m.generation !== undefined) out.generation = m.generation;
+  const created = (m as { creationTimestamp?: unknown }).creationTimestamp;
+  if (keep.created && created !== undefined) (out as Record<string, unknown>).creationTimestamp = created;
   if (keep.labels && m.labels) out.labels = m.labels;
   if (keep.annotations && m.annotations) {
     const { [LAST_APPLIED]: _dropped, ...rest } = m.annotations;
@@ -27,9 +29,12 @@ export function slimNamespace(o: Obj): Obj {
   return { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { labels: true }) };
 }
 
-/** Policies and the ModuleConfig: the whole spec (compiled) and status (compared before writing). */
+/**
+ * Policies and the ModuleConfig: the whole spec (compiled) and status (compared before writing);
+ * the creation time orders SecurityPolicies whose image references intersect (the older one wins).
+ */
 export function slimPolicy(o: Obj): Obj {
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { generation: true, labels: true }), spec: o.spec, status: o.status };
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(o, { generation: true, labels: true, created: true }), spec: o.spec, status: o.status };
 }
 
 /**
@@ -45,6 +50,10 @@ export function slimGenerated(o: Obj): Obj {
   const created = (o.status as { created?: unknown } | undefined)?.created;
   if (created !== undefined) status.created = created;
   if (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('constraints.gatekeeper.sh/')) {
+    // Whether every Gatekeeper pod reports the constraint enforced (the policies' `Enforced`
+    // condition); the per-pod entries themselves change with every Gatekeeper restart.
+    const byPod = (o.status as { byPod?: { enforced?: unknown }[] } | undefined)?.byPod;
+    status.enforced = Array.isArray(byPod) && byPod.length > 0 && byPod.every((p) => p?.enforced === true);
     const audit = auditSummary(o);
     if (audit) {
       delete audit.auditTimestamp;

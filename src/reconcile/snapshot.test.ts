@@ -38,7 +38,7 @@ describe('effectiveSettings', () => {
 
   test('no ModuleConfig: the defaults, in the given Gatekeeper namespace', () => {
     expect(effectiveSettings(undefined, undefined, 'gk')).toEqual({
-      settings: { defaultPolicy: 'baseline', enforcementAction: 'deny', knownHostPortRanges: [], controllerValidation: true, gatekeeperNamespace: 'gk', policyReports: { enabled: false, maxResultsPerReport: 1000 } },
+      settings: { defaultPolicy: 'baseline', enforcementAction: 'deny', knownHostPortRanges: [], controllerValidation: true, gatekeeperNamespace: 'gk', policyReports: { enabled: false, maxResultsPerReport: 1000 }, admissionWebhook: { failurePolicy: 'Fail', timeoutSeconds: 3 } },
       unsupported: [],
     });
   });

@@ -5,6 +5,11 @@ import type { Check } from '../checks/types.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../compile/labels.js';
 import { Watched, type KubernetesObject, type WatchedEvent } from '../kube/watched.js';
 import { slimGenerated, slimNamespace, slimPolicy } from './slim.js';
+import { RoutingSources } from './routing.js';
+import { MODULE_CONFIG_NAME } from '../api/types.js';
+
+/** The one Gatekeeper Config Gatekeeper reads (compile/builtins.ts writes it). */
+const GATEKEEPER_CONFIG_NAME = 'config';
 
 export interface SourceOptions {
   gatekeeperNamespace: string;
@@ -31,15 +36,17 @@ export class Sources {
    */
   readonly constraints = new Map<string, Watched<Obj>>();
   private readonly makeConstraintWatch: (kind: string) => Watched<Obj>;
+  /** Webhook configurations and other owners' templates and constraints (admission routing). */
+  readonly routing: RoutingSources;
 
   constructor(client: KubeClient, catalog: readonly Check[], opts: SourceOptions) {
-    const make = (name: string, path: string, transform: (o: Obj) => Obj, labelSelector?: string, maxBackoffMs = 30000) =>
+    const make = (name: string, path: string, transform: (o: Obj) => Obj, labelSelector?: string, maxBackoffMs = 30000, fieldSelector?: string) =>
       new Watched<Obj>(client, {
-        name, path, labelSelector, transform,
+        name, path, labelSelector, fieldSelector, transform,
         // Plain JSON in pages: no client models, bounded responses. A missing resource (Gatekeeper
         // not installed yet) is a list error: the cache retries with backoff and stays unsynced,
         // so nothing is pruned against an empty view.
-        list: ({ labelSelector: selector }) => listAll<Obj>(client, path, { labelSelector: selector }),
+        list: ({ labelSelector: selector }) => listAll<Obj>(client, path, { labelSelector: selector, fieldSelector }),
         onChange: opts.onChange,
         onEvent: (e) => opts.onEvent(name, e),
         watchTimeoutSeconds: opts.watchTimeoutSeconds,
@@ -47,10 +54,12 @@ export class Sources {
       });
     this.securityPolicies = make('securitypolicies', '/apis/deckhouse.io/v1alpha1/securitypolicies', slimPolicy);
     this.operationPolicies = make('operationpolicies', '/apis/deckhouse.io/v1alpha1/operationpolicies', slimPolicy);
-    this.moduleConfigs = make('moduleconfigs', '/apis/deckhouse.io/v1alpha1/moduleconfigs', slimPolicy);
+    // Singletons by name: a metadata.name field selector, so RBAC grants them by resourceNames.
+    this.moduleConfigs = make('moduleconfigs', '/apis/deckhouse.io/v1alpha1/moduleconfigs', slimPolicy, undefined, 30000, `metadata.name=${MODULE_CONFIG_NAME}`);
     this.namespaces = make('namespaces', '/api/v1/namespaces', slimNamespace);
     this.templates = make('constrainttemplates', '/apis/templates.gatekeeper.sh/v1/constrainttemplates', slimGenerated, OWNED);
-    this.configs = make('gatekeeper-configs', `/apis/config.gatekeeper.sh/v1alpha1/namespaces/${opts.gatekeeperNamespace}/configs`, slimGenerated, undefined, 10000);
+    this.configs = make('gatekeeper-configs', `/apis/config.gatekeeper.sh/v1alpha1/namespaces/${opts.gatekeeperNamespace}/configs`, slimGenerated, undefined, 10000, `metadata.name=${GATEKEEPER_CONFIG_NAME}`);
+    this.routing = new RoutingSources(client, { onChange: opts.onChange, onEvent: opts.onEvent, watchTimeoutSeconds: opts.watchTimeoutSeconds });
     this.knownKinds = new Set(catalog.map((c) => c.kind));
     this.makeConstraintWatch = (kind) => {
       const plural = kind.toLowerCase();
@@ -65,7 +74,7 @@ export class Sources {
   }
 
   all(): Watched<Obj>[] {
-    return [...this.base(), ...this.constraints.values()];
+    return [...this.base(), ...this.constraints.values(), ...this.routing.watches()];
   }
 
   get synced(): boolean {
@@ -74,7 +83,7 @@ export class Sources {
 
   /** Starts the input caches; resolves once each holds its first list. */
   async start(): Promise<void> {
-    await Promise.all(this.base().map((w) => w.start()));
+    await Promise.all([...this.base().map((w) => w.start()), this.routing.start()]);
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Condition, PolicyKind, PolicyStatus, ViolationsStatus } from '../a
 import { policySourceKey, type PolicyOutcome, type SourceKey } from '../compile/types.js';
 import type { Action } from './plan.js';
 import type { PolicyViolations } from './violations.js';
+import type { EnforcedFact } from './enforced.js';
 
 /** The status this operator writes: the API's PolicyStatus with every list present. */
 export type ReportedStatus = PolicyStatus & Required<Pick<PolicyStatus, 'conditions' | 'constraints' | 'errors'>>;
@@ -41,6 +42,7 @@ export function desiredStatus(
   live: Partial<ReportedStatus> | undefined,
   now: () => Date,
   violations?: PolicyViolations,
+  enforced?: EnforcedFact,
 ): ReportedStatus {
   let status: Condition['status'];
   let reason: string;
@@ -71,9 +73,18 @@ export function desiredStatus(
   }
   const previous = live?.conditions?.find((c) => c.type === 'Ready');
   const lastTransitionTime = previous && previous.status === status ? previous.lastTransitionTime : timestamp(now);
+  const conditions: Condition[] = [{ type: 'Ready', status, reason, message, observedGeneration: outcome.generation, lastTransitionTime }];
+  if (enforced) {
+    const value: Condition['status'] = enforced.status ? 'True' : 'False';
+    const before = live?.conditions?.find((c) => c.type === 'Enforced');
+    conditions.push({
+      type: 'Enforced', status: value, reason: enforced.reason, message: enforced.message, observedGeneration: outcome.generation,
+      lastTransitionTime: before && before.status === value ? before.lastTransitionTime : timestamp(now),
+    });
+  }
   const out: ReportedStatus = {
     observedGeneration: outcome.generation,
-    conditions: [{ type: 'Ready', status, reason, message, observedGeneration: outcome.generation, lastTransitionTime }],
+    conditions,
     // An invalid policy keeps its old constraints: report those, not an empty list.
     constraints: outcome.valid ? outcome.constraints : (live?.constraints ?? []),
     errors: outcome.errors,
@@ -144,6 +155,7 @@ export function policyReports(
   liveStatus: (kind: PolicyKind, name: string) => Partial<ReportedStatus> | undefined | null,
   now: () => Date,
   violations: (source: SourceKey) => PolicyViolations | undefined = () => undefined,
+  enforced: (source: SourceKey) => EnforcedFact | undefined = () => undefined,
 ): PolicyReport[] {
   const results = resultsBySource(actions, failed);
   const reports: PolicyReport[] = [];
@@ -153,7 +165,7 @@ export function policyReports(
     if (live === null) continue;
     const source = policySourceKey(outcome.kind, outcome.name);
     const result = results.get(source) ?? { waiting: 0, failed: [] };
-    const status = desiredStatus(outcome, result, live, now, violations(source));
+    const status = desiredStatus(outcome, result, live, now, violations(source), enforced(source));
     const report: PolicyReport = { kind: outcome.kind, name: outcome.name, status, write: !statusEqual(live, status) };
     if (!outcome.valid) report.warning = { reason: 'InvalidPolicy', message: status.conditions[0].message };
     else if (outcome.unsupported.length > 0) report.warning = { reason: 'Unsupported', message: status.conditions[0].message };

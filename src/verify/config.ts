@@ -2,28 +2,12 @@
 // credentials) and reloaded by the verifier when the file changes. Format: see src/verify/README.md.
 // Parsing and the revision are pure so that the operator can compute the revision it puts in the
 // constraint's parameters with the same code.
-import { createHash } from 'node:crypto';
-import { normaliseReference, ReferenceError } from './reference.js';
+import { normaliseReference, policyRevision, ReferenceError, type PolicyConfig, type ReferenceConfig } from '../api/image-reference.js';
+
+export { policyRevision, type PolicyConfig, type ReferenceConfig } from '../api/image-reference.js';
 
 export const CONFIG_API_VERSION = 'admission-policy-engine.deckhouse.io/v1alpha1';
 export const CONFIG_KIND = 'ImageVerifierConfig';
-
-export interface ReferenceConfig {
-  /** As in the SecurityPolicy: an image address, or a prefix ending in a single `*`. */
-  reference: string;
-  /** PEM public keys; an image is verified when one valid signature verifies with one of them. */
-  publicKeys: string[];
-  /** Base64 `.dockerconfigjson`, verbatim from the SecurityPolicy. */
-  dockerCfg?: string;
-  /** PEM CA certificate(s) trusted for this reference's registries, besides the system roots. */
-  ca?: string;
-}
-
-export interface PolicyConfig {
-  /** SecurityPolicy name (the `<policy>` of the provider keys). */
-  name: string;
-  references: ReferenceConfig[];
-}
 
 export interface VerifierConfig {
   apiVersion: typeof CONFIG_API_VERSION;
@@ -82,25 +66,6 @@ export function parseConfig(doc: unknown): VerifierConfig {
     out.plainHttpRegistries = d.plainHttpRegistries.map((h, i) => str(h, `plainHttpRegistries[${i}]`, 255));
   }
   return out;
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/**
- * A policy's revision: the first 16 hex digits of the SHA-256 of its canonical JSON (name and
- * references with keys, dockerCfg and ca). The operator puts it in the provider keys
- * (`<policy>@<revision>|<image>`): a changed key, credential or CA makes new keys, so neither
- * Gatekeeper's cache nor ours answers with a verdict reached under the old configuration.
- */
-export function policyRevision(policy: PolicyConfig): string {
-  const refs = policy.references.map((r) => ({ reference: r.reference, publicKeys: r.publicKeys, dockerCfg: r.dockerCfg ?? null, ca: r.ca ?? null }));
-  return createHash('sha256').update(canonical({ name: policy.name, references: refs })).digest('hex').slice(0, 16);
 }
 
 export interface ProviderKey {

@@ -1,5 +1,6 @@
 // The provider endpoint: mutual TLS 1.3 against Gatekeeper's CA, reload of rotated certificates,
 // CA and configuration, the ProviderRequest contract, probes and metrics.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -105,8 +106,13 @@ describe('verify server', () => {
   });
 
   it('a certificate of the right CA without the clientAuth usage is refused (Gatekeeper adds it when external data is on)', async () => {
-    // The test PKI's serving certificate has extendedKeyUsage=serverAuth only.
-    await expect(post(request([]), { cert: pki.servingCert, key: pki.servingKey })).rejects.toThrow();
+    // A certificate of the test CA with extendedKeyUsage=serverAuth only (the test PKI's serving
+    // certificate has clientAuth too: it is Gatekeeper's client certificate in the test bed).
+    writeFileSync(join(dir, 'server-only.ext'), 'extendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n');
+    const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server-only.key', '-subj', '/CN=server-only', '-out', 'server-only.csr']);
+    openssl(['x509', '-req', '-in', 'server-only.csr', '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-days', '1', '-out', 'server-only.crt', '-extfile', 'server-only.ext']);
+    await expect(post(request([]), { cert: join(dir, 'server-only.crt'), key: join(dir, 'server-only.key') })).rejects.toThrow();
   });
 
   it('bad requests: 400 with a systemError; other paths and methods refused', async () => {

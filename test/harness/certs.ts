@@ -1,4 +1,5 @@
-// Test PKI: one CA, a serving pair for 127.0.0.1 (apiserver and Gatekeeper webhook), an admin
+// Test PKI: one CA, a serving pair for 127.0.0.1 (apiserver and Gatekeeper webhook; also
+// Gatekeeper's client certificate towards external data providers, hence clientAuth), an admin
 // client cert in system:masters, and the service-account key. ECDSA P-256 keeps it fast.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ export function makePki(dir: string): Pki {
   const sign = ['-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365'];
   openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=ape-test-ca']);
   writeFileSync(join(dir, 'serving.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n');
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n');
   openssl(dir, ['req', ...ec, '-keyout', 'serving.key', '-subj', '/CN=localhost', '-out', 'serving.csr']);
   openssl(dir, ['x509', '-req', '-in', 'serving.csr', ...sign, '-out', 'serving.crt', '-extfile', 'serving.ext']);
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n');

@@ -14,6 +14,7 @@ import { ssaApply } from '../helpers/kube.js';
 
 export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
 export const VALIDATING_WEBHOOK_NAME = 'gatekeeper-validating-webhook-configuration';
+export const MUTATING_WEBHOOK_NAME = 'gatekeeper-mutating-webhook-configuration';
 
 export interface Gatekeeper {
   /** The manager process last started. */
@@ -65,31 +66,43 @@ export async function installGatekeeperCrds(cp: ControlPlane): Promise<void> {
   }, 30000);
 }
 
-export function validatingWebhookConfiguration(webhookBase: string, caBundle: string, failurePolicy: 'Fail' | 'Ignore' = 'Fail') {
-  const namespaceSelector = {
+/** Subresources the Gatekeeper v3.23 chart lists in its rules (values `validatingWebhookSubResources`). */
+const CHART_SUBRESOURCES = [
+  'pods/ephemeralcontainers', 'pods/exec', 'pods/log', 'pods/eviction', 'pods/portforward', 'pods/proxy', 'pods/attach', 'pods/binding', 'pods/resize',
+  'deployments/scale', 'replicasets/scale', 'statefulsets/scale', 'replicationcontrollers/scale', 'services/proxy', 'nodes/proxy', 'services/status',
+];
+
+function chartNamespaceSelector() {
+  return {
     matchExpressions: [
       { key: 'admission.gatekeeper.sh/ignore', operator: 'DoesNotExist' },
       { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [GATEKEEPER_NAMESPACE] },
     ],
   };
+}
+
+/**
+ * Exactly what the Gatekeeper v3.23 chart installs with its default values
+ * (charts/gatekeeper/templates/gatekeeper-validating-webhook-configuration-...yaml): CREATE and
+ * UPDATE only (`enableDeleteOperations` and `enableConnectOperations` are false), every resource and
+ * the listed subresources, `failurePolicy: Ignore`, 3 s; the service reference replaced by a URL
+ * (the manager runs out of cluster). DELETE and CONNECT routing is the operator's job.
+ */
+export function validatingWebhookConfiguration(webhookBase: string, caBundle: string) {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingWebhookConfiguration',
-    metadata: { name: VALIDATING_WEBHOOK_NAME },
+    metadata: { name: VALIDATING_WEBHOOK_NAME, labels: { 'gatekeeper.sh/system': 'yes' } },
     webhooks: [
       {
         name: 'validation.gatekeeper.sh',
         admissionReviewVersions: ['v1', 'v1beta1'],
         clientConfig: { url: `${webhookBase}/v1/admit`, caBundle },
-        failurePolicy,
+        failurePolicy: 'Ignore',
         matchPolicy: 'Exact',
-        namespaceSelector,
-        rules: [
-          // DELETE too: the module routes deletions through Gatekeeper by default (the user docs'
-          // node delete guard relies on it; lib.review makes the built-in checks ignore DELETE).
-          { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*'], scope: '*' },
-          { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach'], scope: 'Namespaced' },
-        ],
+        namespaceSelector: chartNamespaceSelector(),
+        objectSelector: {},
+        rules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*', ...CHART_SUBRESOURCES], scope: '*' }],
         sideEffects: 'None',
         timeoutSeconds: 3,
       },
@@ -99,9 +112,34 @@ export function validatingWebhookConfiguration(webhookBase: string, caBundle: st
         clientConfig: { url: `${webhookBase}/v1/admitlabel`, caBundle },
         failurePolicy: 'Fail',
         matchPolicy: 'Exact',
+        namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [GATEKEEPER_NAMESPACE] }] },
         rules: [{ apiGroups: [''], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['namespaces'], scope: '*' }],
         sideEffects: 'None',
         timeoutSeconds: 3,
+      },
+    ],
+  };
+}
+
+/** The chart's MutatingWebhookConfiguration with default values (Gatekeeper owns mutation routing). */
+export function mutatingWebhookConfiguration(webhookBase: string, caBundle: string) {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: MUTATING_WEBHOOK_NAME, labels: { 'gatekeeper.sh/system': 'yes' } },
+    webhooks: [
+      {
+        name: 'mutation.gatekeeper.sh',
+        admissionReviewVersions: ['v1', 'v1beta1'],
+        clientConfig: { url: `${webhookBase}/v1/mutate`, caBundle },
+        failurePolicy: 'Ignore',
+        matchPolicy: 'Exact',
+        namespaceSelector: chartNamespaceSelector(),
+        objectSelector: {},
+        reinvocationPolicy: 'Never',
+        rules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*', ...CHART_SUBRESOURCES.filter((r) => r !== 'pods/resize')], scope: '*' }],
+        sideEffects: 'None',
+        timeoutSeconds: 1,
       },
     ],
   };
@@ -125,10 +163,17 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
   mkdirSync(auditDir, { recursive: true });
   const admission = cp.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
   const removeWebhook = async () => {
-    try {
-      await admission.deleteValidatingWebhookConfiguration({ name: VALIDATING_WEBHOOK_NAME });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+    // The test bed has no garbage collector: remove what it would, the configurations owned by
+    // Gatekeeper's (the operator's routing), so the API server never calls a stopped manager.
+    const owned = (await admission.listValidatingWebhookConfiguration()).items
+      .filter((c) => c.metadata?.ownerReferences?.some((r) => r.kind === 'ValidatingWebhookConfiguration' && r.name === VALIDATING_WEBHOOK_NAME));
+    const deletions: Promise<unknown>[] = [
+      admission.deleteValidatingWebhookConfiguration({ name: VALIDATING_WEBHOOK_NAME }),
+      admission.deleteMutatingWebhookConfiguration({ name: MUTATING_WEBHOOK_NAME }),
+      ...owned.map((c) => admission.deleteValidatingWebhookConfiguration({ name: c.metadata!.name! })),
+    ];
+    for (const r of await Promise.allSettled(deletions)) {
+      if (r.status === 'rejected' && !isNotFound(r.reason)) throw r.reason;
     }
   };
   const launch = async (): Promise<{ proc: Managed; webhookBase: string; metricsUrl: string }> => {
@@ -148,10 +193,14 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
       // 'generate' is the operation that creates constraint CRDs from templates (v3.2x); without it
       // templates are ingested but their constraint kinds never exist.
       '--operation=generate',
+      // The chart's default (disableMutation: false): Assign, AssignMetadata, ModifySet, AssignImage.
+      '--operation=mutation-webhook',
       '--audit-interval=10',
       `--api-cache-dir=${auditDir}`,
       '--shutdown-delay=0',
-      '--enable-external-data=false',
+      // External data (D8VerifyImageSignatures): Gatekeeper calls Providers with its webhook
+      // certificate as the client certificate (mTLS), so certs.ts gives it clientAuth too.
+      '--enable-external-data=true',
       '--disable-opa-builtin={http.send}',
       '--default-create-vap-for-templates=false',
       '--default-create-vap-binding-for-constraints=false',
@@ -174,6 +223,7 @@ export async function startGatekeeper(cp: ControlPlane, opts: GatekeeperOptions 
         const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
         const caBundle = readFileSync(cp.pki.caCert).toString('base64');
         await ssaApply(api, validatingWebhookConfiguration(webhookBase, caBundle) as KubernetesObject, 'ape-test-bed');
+        await ssaApply(api, mutatingWebhookConfiguration(webhookBase, caBundle) as KubernetesObject, 'ape-test-bed');
       }
     } catch (err) {
       await removeWebhook().catch(() => undefined);

@@ -12,6 +12,7 @@ import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { GATEKEEPER_NAMESPACE, startGatekeeper, type Gatekeeper } from './gatekeeper.js';
 import { waitFor } from './processes.js';
 import { eventually, ssaApply, operatorClient } from '../helpers/kube.js';
+import type { ImageVerifierOptions } from '../../src/reconcile/image-verifier.js';
 
 export const OPERATOR_USER = 'system:serviceaccount:d8-system:admission-policy-engine';
 
@@ -19,7 +20,7 @@ export interface OperatorEnv {
   cp: ControlPlane;
   gk: Gatekeeper;
   operatorKc: KubeConfig;
-  startOperator(identity?: string, opts?: { resyncMs?: number; exceptionStatusMs?: number }): Promise<Operator>;
+  startOperator(identity?: string, opts?: { resyncMs?: number; exceptionStatusMs?: number; imageVerifier?: ImageVerifierOptions }): Promise<Operator>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +53,8 @@ export async function startOperatorEnv(): Promise<OperatorEnv> {
     const core = cp.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'd8-system' } } });
     const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig);
-    for (const obj of yamlObjects(join(packageRoot(), 'manifests/rbac.yaml'))) await ssaApply(api, obj, 'ape-test-bed');
+    const rbac = yamlObjects(join(packageRoot(), 'manifests/rbac.yaml'));
+    for (const obj of rbac) await ssaApply(api, obj, 'ape-test-bed');
     const operatorKc = cp.kubeConfigFor(OPERATOR_USER);
     const logger = makeLogger(process.env.APE_TEST_LOG_LEVEL ?? 'error');
     return {
@@ -61,7 +63,7 @@ export async function startOperatorEnv(): Promise<OperatorEnv> {
         const op = await startOperator({
           client: operatorClient(operatorKc), logger, namespace: 'd8-system', gatekeeperNamespace: GATEKEEPER_NAMESPACE,
           leaseName: 'admission-policy-engine', identity, httpHost: '127.0.0.1', httpPort: 0,
-          resyncMs: opts.resyncMs ?? 60_000, debounceMs: 50, exceptionStatusMs: opts.exceptionStatusMs,
+          resyncMs: opts.resyncMs ?? 60_000, debounceMs: 50, exceptionStatusMs: opts.exceptionStatusMs, imageVerifier: opts.imageVerifier,
           lease: { durationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 0.5 },
         });
         operators.push(op);
@@ -82,9 +84,16 @@ export async function startOperatorEnv(): Promise<OperatorEnv> {
 
 /** Waits until the operator is ready and a full reconcile found nothing to do (no writes, no waits, no failures). */
 export async function waitConverged(op: Operator, timeoutMs = 120000): Promise<void> {
-  await eventually('operator converged', async () => {
-    await op.controller.settled();
+  try {
+    await eventually('operator converged', async () => {
+      await op.controller.settled();
+      const r = op.controller.report;
+      return op.controller.ready && r && !r.skipped && r.waiting === 0 && r.failed.length === 0 && r.writes === 0 ? true : undefined;
+    }, timeoutMs, 250);
+  } catch (err) {
+    // Say what the last reconcile still did or waited on: a bare timeout hides the cause.
     const r = op.controller.report;
-    return op.controller.ready && r && !r.skipped && r.waiting === 0 && r.failed.length === 0 && r.writes === 0 ? true : undefined;
-  }, timeoutMs, 250);
+    const last = r ? { ready: op.controller.ready, skipped: r.skipped, writes: r.writes, waiting: r.waiting, failed: r.failed.slice(0, 5), actions: r.actions.slice(0, 10) } : { ready: op.controller.ready, report: 'none' };
+    throw new Error(`${(err as Error).message}; last reconcile: ${JSON.stringify(last)}`, { cause: err });
+  }
 }

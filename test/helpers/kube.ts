@@ -78,3 +78,10 @@ export async function ssaApply<T extends KubernetesObject>(api: KubernetesObject
 export function operatorClient(kc: KubeConfig): KubeClient {
   return KubeClient.fromKubeconfig(kc.exportConfig());
 }
+
+/**
+ * A denial by Gatekeeper, through either configuration that routes to it: Gatekeeper's own
+ * (`validation.gatekeeper.sh`) or the operator's admission routing (README "Admission routing");
+ * the API server calls both and reports whichever denied first.
+ */
+export const GATEKEEPER_DENIED = /admission webhook "(validation\.gatekeeper\.sh|(user|system)-namespaces\.admission-policy-engine\.deckhouse\.io)" denied the request/;

@@ -8,7 +8,9 @@ import { packageRoot } from '../../src/util/package-root.js';
 
 // yaml2json: kubectl's manifest reader (apimachinery + sigs.k8s.io/yaml), built in the gatekeeper
 // tools module, hence keyed by the Gatekeeper version.
-export type Tool = 'opa' | 'gator' | 'gatekeeper' | 'yaml2json' | 'etcd' | 'kube-apiserver' | 'cosign' | 'crane';
+// kubectl: built in the kube-apiserver tools module, keyed by the Kubernetes version. argo-health:
+// Argo CD's Lua VM (gopher-lua) running a health check, keyed by the gopher-lua version.
+export type Tool = 'opa' | 'gator' | 'gatekeeper' | 'yaml2json' | 'etcd' | 'kube-apiserver' | 'kubectl' | 'argo-health' | 'cosign' | 'crane';
 
 function versions(): Record<string, string> {
   const text = readFileSync(join(packageRoot(), 'test/tools/versions.sh'), 'utf8');
@@ -30,6 +32,8 @@ export function toolVersion(tool: Tool): string {
     yaml2json: 'GATEKEEPER_VERSION',
     etcd: 'ETCD_VERSION',
     'kube-apiserver': 'K8S_VERSION',
+    kubectl: 'K8S_VERSION',
+    'argo-health': 'GOPHER_LUA_VERSION',
     cosign: 'COSIGN_VERSION',
     crane: 'CRANE_VERSION',
   };

@@ -194,6 +194,8 @@ beforeAll(async () => {
   const subject = { kind: 'ServiceAccount', name: 'admission-policy-engine-b', namespace: 'd8-system' };
   await rbac.createClusterRoleBinding({ body: { metadata: { name: 'admission-policy-engine-b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admission-policy-engine' }, subjects: [subject] } });
   await rbac.createNamespacedRoleBinding({ namespace: 'd8-system', body: { metadata: { name: 'admission-policy-engine-b-leader-election' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'admission-policy-engine-leader-election' }, subjects: [subject] } });
+  // Gatekeeper's Config and the image verifier's Secrets: the shipped Role in Gatekeeper's namespace.
+  await rbac.createNamespacedRoleBinding({ namespace: GATEKEEPER_NAMESPACE, body: { metadata: { name: 'admission-policy-engine-b-gatekeeper-config' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'admission-policy-engine-gatekeeper-config' }, subjects: [subject] } });
   leader = await startReplica('a');
   await eventually('replica a leads', () => Promise.resolve(leader.controller.isLeader), 30000, 50);
   await converged();

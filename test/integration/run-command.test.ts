@@ -30,7 +30,7 @@ test('run: converges and serves /readyz; SIGTERM releases the lease and exits 0'
   const port = await freePort();
   let stderr = '';
   child = spawn(process.execPath, [bin, 'run', '--kubeconfig', kubeconfig, '--namespace', 'd8-system', '--gatekeeper-namespace', 'gatekeeper-system',
-    '--http-addr', `127.0.0.1:${port}`, '--identity', 'cli-replica', '--lease-name', 'cli-lease', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--http-addr', `127.0.0.1:${port}`, '--identity', 'cli-replica', '--lease-name', 'admission-policy-engine', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
   try {
@@ -38,12 +38,12 @@ test('run: converges and serves /readyz; SIGTERM releases the lease and exits 0'
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/ape_is_leader 1/);
     const leases = env.cp.kubeConfig.makeApiClient(CoordinationV1Api);
-    expect((await leases.readNamespacedLease({ name: 'cli-lease', namespace: 'd8-system' })).spec?.holderIdentity).toBe('cli-replica');
+    expect((await leases.readNamespacedLease({ name: 'admission-policy-engine', namespace: 'd8-system' })).spec?.holderIdentity).toBe('cli-replica');
 
     child.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 20000))]);
     expect(code).toBe(0);
-    const lease = await leases.readNamespacedLease({ name: 'cli-lease', namespace: 'd8-system' });
+    const lease = await leases.readNamespacedLease({ name: 'admission-policy-engine', namespace: 'd8-system' });
     expect(lease.spec?.holderIdentity ?? '').toBe('');
     // Logs are JSON lines on stderr.
     const lines = stderr.split('\n').filter(Boolean);

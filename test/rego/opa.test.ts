@@ -1,6 +1,7 @@
 // Every check's Rego and the shared libs: `opa test` runs their unit tests, `opa check --strict`
 // the modules, and every catalog entry must have its folder with both files.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog } from '../../src/checks/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -8,6 +9,19 @@ import { toolPath } from '../helpers/tools.js';
 import { run } from '../helpers/run.js';
 
 const regoDir = join(packageRoot(), 'templates-rego');
+
+/**
+ * OPA's capabilities plus Gatekeeper's `external_data` builtin (D8VerifyImageSignatures calls it;
+ * its tests replace it with `with external_data as <fake>`).
+ */
+function gatekeeperCapabilities(): string {
+  const caps = JSON.parse(run(toolPath('opa'), ['capabilities', '--current']).stdout) as { builtins: unknown[] };
+  const anyObject = { type: 'object', dynamic: { key: { type: 'any' }, value: { type: 'any' } } };
+  caps.builtins.push({ name: 'external_data', decl: { type: 'function', args: [anyObject], result: anyObject } });
+  const file = join(mkdtempSync(join(tmpdir(), 'ape-opa-caps-')), 'capabilities.json');
+  writeFileSync(file, JSON.stringify(caps));
+  return file;
+}
 
 interface OpaTestResult {
   location: { file: string };
@@ -21,7 +35,7 @@ describe('Rego of the check library', () => {
   let results: OpaTestResult[] = [];
 
   beforeAll(() => {
-    const r = run(toolPath('opa'), ['test', regoDir, '--format', 'json']);
+    const r = run(toolPath('opa'), ['test', '--capabilities', gatekeeperCapabilities(), regoDir, '--format', 'json']);
     results = JSON.parse(r.stdout) as OpaTestResult[];
   });
 
@@ -50,7 +64,7 @@ describe('Rego of the check library', () => {
   });
 
   test('opa check --strict accepts every module', () => {
-    const r = run(toolPath('opa'), ['check', '--strict', regoDir]);
+    const r = run(toolPath('opa'), ['check', '--strict', '--capabilities', gatekeeperCapabilities(), regoDir]);
     expect(r.stderr + r.stdout).toBe('');
     expect(r.status).toBe(0);
   });

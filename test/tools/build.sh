@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test tools from the Go module proxy into $TOOLS/bin, keyed by version.
-# Usage: test/tools/build.sh [opa|gator|gatekeeper|yaml2json|etcd|kube-apiserver|cosign|crane|all]...
+# Usage: test/tools/build.sh [opa|gator|gatekeeper|yaml2json|etcd|kube-apiserver|kubectl|argo-health|cosign|crane|all]...
 # A tool already in the cache is not rebuilt. Each tool lives in its own tools module so that
 # minimal version selection never moves one tool's dependencies because of another.
 set -euo pipefail
@@ -80,13 +80,16 @@ build_etcd() {
   mv "$out.tmp" "$out"
 }
 
-build_kube_apiserver() {
-  local out="$TOOLS/bin/kube-apiserver-v$K8S_VERSION"
-  [ -x "$out" ] && return 0
-  log "building kube-apiserver v$K8S_VERSION (slow: 10-20 min cold on 2 cores)"
+# Whether the tools module in the current directory has the tool package $1 (go.mod writes one
+# tool as a line, several as a block: ask go mod edit rather than grep the text).
+has_tool() { go mod edit -json | grep -q "\"Path\": \"$1\""; }
+
+# The k8s.io/kubernetes tools module (kube-apiserver and kubectl): kubernetes with its staging
+# replaces. Leaves the shell in the module directory.
+kube_module() {
   local dir="$TOOLS/src/kube-v$K8S_VERSION"; mkdir -p "$dir"; cd "$dir"
   [ -f go.mod ] || go mod init local/kubebin >/dev/null 2>&1
-  local minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
+  has_tool k8s.io/kubernetes/cmd/kube-apiserver && return 0
   local gomod
   gomod="$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
   # kubernetes requires every staging module at v0.0.0 with a ./staging replace; point each at
@@ -97,9 +100,54 @@ build_kube_apiserver() {
     go mod edit "-replace=$m=$m@v0.${K8S_VERSION#1.}"
   done
   go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S_VERSION"
+}
+
+build_kube_apiserver() {
+  local out="$TOOLS/bin/kube-apiserver-v$K8S_VERSION"
+  [ -x "$out" ] && return 0
+  log "building kube-apiserver v$K8S_VERSION (slow: 10-20 min cold on 2 cores)"
+  kube_module
+  local minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
   local V=k8s.io/component-base/version
   go build -trimpath -ldflags "-s -w -X $V.gitVersion=v$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=$minor -X $V.gitTreeState=clean" \
     -o "$out.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+  mv "$out.tmp" "$out"
+}
+
+# kubectl (install tests: `kubectl apply --server-side -f crds/`, `kubectl apply -k manifests/`):
+# k8s.io/kubernetes/cmd/kubectl at the API server's version, built in the kube-apiserver tools
+# module. k8s.io/kubernetes (with the staging replaces) is already required there, and its go.mod
+# lists every module kubectl needs, so adding the tool moves none of kube-apiserver's dependencies
+# and downloads little. Keyed by K8S_VERSION like kube-apiserver.
+build_kubectl() {
+  local out="$TOOLS/bin/kubectl-v$K8S_VERSION"
+  [ -x "$out" ] && return 0
+  log "building kubectl v$K8S_VERSION (in the kube-apiserver v$K8S_VERSION tools module)"
+  kube_module
+  has_tool k8s.io/kubernetes/cmd/kubectl || go get -tool "k8s.io/kubernetes/cmd/kubectl@v$K8S_VERSION"
+  local minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
+  local V=k8s.io/component-base/version
+  go build -trimpath -ldflags "-s -w -X $V.gitVersion=v$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=$minor -X $V.gitTreeState=clean" \
+    -o "$out.tmp" k8s.io/kubernetes/cmd/kubectl
+  mv "$out.tmp" "$out"
+}
+
+# argo-health (our source, test/tools/argo-health): evaluates the shipped Argo CD health check
+# (manifests/argocd/health.lua) with gopher-lua, the Lua VM Argo CD embeds, set up as Argo CD does.
+# Its own small tools module (gopher-lua has no dependencies); keyed by the gopher-lua version and
+# rebuilt when main.go differs from the copy built last, like yaml2json.
+build_argo_health() {
+  local out="$TOOLS/bin/argo-health-v$GOPHER_LUA_VERSION"
+  local src="$HERE/argo-health/main.go"
+  local dir="$TOOLS/src/gopher-lua-v$GOPHER_LUA_VERSION"
+  [ -x "$out" ] && cmp -s "$src" "$dir/main.go" && return 0
+  log "building argo-health (gopher-lua v$GOPHER_LUA_VERSION)"
+  rm -f "$out"
+  mkdir -p "$dir"; cd "$dir"
+  [ -f go.mod ] || go mod init local/argohealth >/dev/null 2>&1
+  cp "$src" main.go
+  grep -q "github.com/yuin/gopher-lua v$GOPHER_LUA_VERSION" go.mod || go get "github.com/yuin/gopher-lua@v$GOPHER_LUA_VERSION"
+  go build -trimpath -ldflags "-s -w" -o "$out.tmp" .
   mv "$out.tmp" "$out"
 }
 
@@ -148,9 +196,11 @@ for t in "${targets[@]}"; do
     yaml2json) build_yaml2json ;;
     etcd) build_etcd ;;
     kube-apiserver) build_kube_apiserver ;;
+    kubectl) build_kubectl ;;
+    argo-health) build_argo_health ;;
     cosign) build_cosign ;;
     crane) build_crane ;;
-    all) build_opa; build_gator; build_yaml2json; build_etcd; build_gatekeeper; build_kube_apiserver; build_cosign; build_crane ;;
+    all) build_opa; build_gator; build_yaml2json; build_etcd; build_gatekeeper; build_kube_apiserver; build_kubectl; build_argo_health; build_cosign; build_crane ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

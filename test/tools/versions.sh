@@ -8,4 +8,6 @@ OPA_VERSION=1.22.3
 # pinned to the go-containerregistry release cosign itself requires, so adding it moves nothing.
 COSIGN_VERSION=3.1.3
 CRANE_VERSION=0.21.7
+# argo-health (test/tools/argo-health): Argo CD's Lua VM, gopher-lua, for the health check file.
+GOPHER_LUA_VERSION=1.1.1
 TOOLS="${TOOLS:-$HOME/.cache/ape-tools}"

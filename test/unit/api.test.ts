@@ -282,6 +282,7 @@ describe('settings', () => {
       podSecurityStandards: { defaultPolicy: 'Baseline', enforcementAction: 'Deny', controllerValidation: true, policies: { hostPorts: { knownRanges: [] } } },
       gatekeeper: { namespace: 'd8-admission-policy-engine' },
       policyReports: { enabled: false, maxResultsPerReport: 1000 },
+      admissionWebhook: { failurePolicy: 'Fail', timeoutSeconds: 3 },
     });
   });
 
@@ -294,6 +295,7 @@ describe('settings', () => {
         podSecurityStandards: { defaultPolicy: 'Baseline', enforcementAction: 'Warn', controllerValidation: true, policies: { hostPorts: { knownRanges: [{ min: 30000, max: 32767 }] } } },
         gatekeeper: { namespace: 'gatekeeper-system' },
         policyReports: { enabled: false, maxResultsPerReport: 1000 },
+        admissionWebhook: { failurePolicy: 'Fail', timeoutSeconds: 3 },
       },
       unsupported: [],
     });
@@ -311,6 +313,7 @@ describe('settings', () => {
     ['unknown key', { podSecurityStandard: {} }, 'settings.podSecurityStandard', 'did you mean "podSecurityStandards"?'],
     ['gatekeeper namespace', { gatekeeper: { namespace: 'Gate_keeper' } }, 'settings.gatekeeper.namespace', 'must be a valid namespace name'],
     ['policy report size', { policyReports: { maxResultsPerReport: 0 } }, 'settings.policyReports.maxResultsPerReport', 'must be at least 1'],
+    ['webhook timeout', { admissionWebhook: { timeoutSeconds: 31 } }, 'settings.admissionWebhook.timeoutSeconds', 'must be at most 30'],
     ['not an object', 'Baseline', 'settings', 'must be an object'],
   ];
   test.each(bad)('%s', (_name, input, field, message) => {
@@ -393,6 +396,7 @@ describe('CRDs', () => {
     expect(v.subresources).toEqual({ status: {} });
     expect(v.additionalPrinterColumns.map((c) => [c.name, c.jsonPath])).toEqual([
       ['Ready', '.status.conditions[?(@.type=="Ready")].status'],
+      ['Enforced', '.status.conditions[?(@.type=="Enforced")].status'],
       ['Action', '.spec.enforcementAction'],
       ['Violations', '.status.violations.total'],
       ['Age', '.metadata.creationTimestamp'],

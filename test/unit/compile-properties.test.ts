@@ -21,6 +21,7 @@ import type { CompileSettings, Desired, NamespaceInput, PolicyInput, Snapshot } 
 import { run } from '../helpers/run.js';
 import { toolPath } from '../helpers/tools.js';
 import { assets } from '../helpers/assets.js';
+import { withoutExternalData } from '../helpers/gator.js';
 
 type Obj = Record<string, unknown>;
 type PolicyKind = PolicyInput['kind'];
@@ -523,7 +524,7 @@ describe('compile never throws', () => {
         for (const c of own) {
           const check = catalog.find((k) => k.kind === c.kind)!;
           expect(check.source).toBe(policy.kind);
-          const expected = (check as { fromPolicy?: (p: unknown) => unknown }).fromPolicy!(structuredClone(spec.policies));
+          const expected = (check as { fromPolicy?: (p: unknown, named: { name: string }) => unknown }).fromPolicy!(structuredClone(spec.policies), { name: String(policy.metadata?.name) });
           const got = (c.spec as { parameters?: Obj }).parameters ?? {};
           expect(got).toEqual(expected);
         }
@@ -764,7 +765,7 @@ describe('gator accepts what compile emits', () => {
           if (invalid.length > 0) throw new Error(`expected valid policies: ${describeErrors(d)}`);
           const dir = join(work, `run-${runs++}`);
           mkdirSync(dir);
-          writeFileSync(join(dir, 'objects.yaml'), toYaml(d));
+          writeFileSync(join(dir, 'objects.yaml'), renderYaml(withoutExternalData(d.objects)));
           writeFileSync(join(dir, 'pod.yaml'), [pod, noisyPod].map((o) => stringify(o)).join('---\n'));
           const r = run(toolPath('gator'), ['test', '-f', join(dir, 'objects.yaml'), '-f', join(dir, 'pod.yaml'), '-o', 'json']);
           // A YAML error names a line: show it, since the whole file is large.

@@ -36,7 +36,7 @@ const expectedKinds: Record<string, string[]> = {
   'SecurityPolicy/mypolicy': ['D8AllowPrivilegeEscalation', 'D8AllowedCapabilities', 'D8AllowedFlexVolumes', 'D8AllowedSeccompProfiles', 'D8AllowedSysctls', 'D8AllowedUsers', 'D8AllowedVolumeTypes', 'D8AppArmor', 'D8HostNetwork', 'D8HostProcesses', 'D8PrivilegedContainer', 'D8ReadOnlyRootFilesystem'],
   'SecurityPolicy/baseline': ['D8AllowedCapabilities', 'D8AllowedHostPaths', 'D8AllowedSeccompProfiles', 'D8AllowedSysctls', 'D8AppArmor', 'D8HostNetwork', 'D8HostProcesses', 'D8PrivilegedContainer', 'D8SeLinux', 'D8AllowedProcMount'],
   'SecurityPolicy/restricted': ['D8AllowPrivilegeEscalation', 'D8AllowedCapabilities', 'D8AllowedHostPaths', 'D8AllowedProcMount', 'D8AllowedSeccompProfiles', 'D8AllowedSysctls', 'D8AllowedUsers', 'D8AllowedVolumeTypes', 'D8AppArmor', 'D8HostNetwork', 'D8HostProcesses', 'D8PrivilegedContainer', 'D8SeLinux'],
-  'SecurityPolicy/verify-image-signatures': ['D8AllowPrivilegeEscalation', 'D8PrivilegedContainer'],
+  'SecurityPolicy/verify-image-signatures': ['D8AllowPrivilegeEscalation', 'D8PrivilegedContainer', 'D8VerifyImageSignatures'],
 };
 
 /**
