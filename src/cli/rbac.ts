@@ -91,8 +91,8 @@ export function clusterRules(catalog: readonly Check[]): PolicyRule[] {
     },
     { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'], why: '/metrics: whether they may `get` the non-resource URL /metrics.' },
     {
-      apiGroups: [''], resources: ['events'], verbs: ['create', 'list'],
-      why: 'Events about policies (in default) and about Namespaces with invalid labels (in that namespace); list: a restarted replica checks whether an event was already recorded before repeating it. TODO: cluster-wide list goes once events.ts names events deterministically (create, 409 = already recorded).',
+      apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'],
+      why: 'Events about policies (in default) and about Namespaces with invalid labels (in that namespace). Named by a hash of object, reason and message: a restarted replica gets 409 for what was already recorded (no list); patch: lastTimestamp when a message recurs.',
     },
     ...routingRules(),
     ...imageVerifierClusterRules(),
@@ -111,10 +111,6 @@ export function routingRules(): PolicyRule[] {
     {
       apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: [ROUTING_NAME],
       verbs: ['create', 'delete', 'patch'], why: 'Ours: applied and removed by name.',
-    },
-    {
-      apiGroups: ['constraints.gatekeeper.sh'], resources: ['*'], verbs: ['list', 'watch'],
-      why: 'Read only: the kinds that other owners\' constraints (custom templates) match need routing too. No write on any constraint outside the catalog.',
     },
   ];
 }

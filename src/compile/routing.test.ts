@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { catalog } from '../checks/index.js';
 import { compileBuiltins } from './builtins.js';
 import {
-  gatekeeperEndpoint, judgesDelete, kindsRouted, routeCovered, routesFor, routingConfiguration, routingRules, ROUTING_NAME, SYSTEM_WEBHOOK, USER_WEBHOOK,
+  foreignRouted, gatekeeperEndpoint, judgesDelete, kindsRouted, routeCovered, routesFor, routingConfiguration, routingRules, ROUTING_NAME, SYSTEM_WEBHOOK, USER_WEBHOOK,
   type ServedResource,
 } from './routing.js';
 import { defaultCompileSettings } from './settings.js';
@@ -173,5 +173,26 @@ describe('routingConfiguration', () => {
 
   test('no rules, no configuration', () => {
     expect(routingConfiguration([], endpoint, settings)).toBeUndefined();
+  });
+});
+
+describe('other owners\' templates (foreignRouted)', () => {
+  test('only a created template that judges DELETE adds routing, and then DELETE of every resource only', () => {
+    expect(foreignRouted([])).toEqual([]);
+    expect(foreignRouted([{ created: true, judgesDelete: false }, { created: false, judgesDelete: true }])).toEqual([]);
+    const foreign = foreignRouted([{ created: true, judgesDelete: true }, { created: true, judgesDelete: true }]);
+    expect(foreign).toHaveLength(1);
+    expect(routingRules(foreign, served)).toEqual([{ apiGroups: ['*'], apiVersions: ['*'], operations: ['DELETE'], resources: ['*'], scope: '*' }]);
+  });
+  test('beside our constraints: our CREATE/UPDATE rules stay as they are, DELETE is added for every resource', () => {
+    const rules = routingRules([{ kinds: [{ apiGroups: [''], kinds: ['Pod'] }], judgesDelete: false }, ...foreignRouted([{ created: true, judgesDelete: true }])], served);
+    expect(routeCovered(rules, { group: '', resource: 'nodes', operations: ['DELETE'] })).toBe(true);
+    expect(routeCovered(rules, { group: '', resource: 'nodes', operations: ['CREATE'] })).toBe(false);
+    expect(routeCovered(rules, { group: '', resource: 'pods', operations: ['CREATE', 'UPDATE', 'DELETE'] })).toBe(true);
+    // Subresources are never swept in by `*`.
+    expect(routeCovered(rules, { group: '', resource: 'pods/exec', operations: ['DELETE'] })).toBe(false);
+  });
+  test('a delete-only route for named kinds keeps only their DELETE', () => {
+    expect(routesFor([{ apiGroups: [''], kinds: ['Node', 'PodExecOptions'] }], true, served, true)).toEqual([{ group: '', resource: 'nodes', operations: ['DELETE'] }]);
   });
 });

@@ -1,10 +1,9 @@
 // Pure: the admission routing our constraints need, as one ValidatingWebhookConfiguration of ours
 // beside Gatekeeper's own (README "Admission routing"). A stock Gatekeeper sends its webhook
 // CREATE and UPDATE only: DELETE only with an install flag, CONNECT never. So the rules are derived
-// here from the constraints that exist (ours, compiled, and other owners' constraints of custom
-// templates, read by the shell): every kind they match for CREATE and UPDATE, DELETE where the
-// template judges deletes, CONNECT for pods/exec and pods/attach, pods/ephemeralcontainers with
-// Pods. The endpoint and CA are copied from Gatekeeper's own configuration, whose clientConfig
+// here from our compiled constraints (every kind they match for CREATE and UPDATE, CONNECT for
+// pods/exec and pods/attach, pods/ephemeralcontainers with Pods) and from other owners' templates
+// (DELETE of every resource while one judges deletes, see foreignRouted). The endpoint and CA are copied from Gatekeeper's own configuration, whose clientConfig
 // Gatekeeper's certificate controller (or cert-manager, or Helm) keeps current.
 import type { KindMatch } from '../checks/types.js';
 import { byCodePoint } from '../util/order.js';
@@ -39,6 +38,8 @@ export interface RoutedConstraint {
   /** `spec.match.kinds`; empty or absent matches every kind (Gatekeeper's rule). */
   kinds?: readonly KindMatch[];
   judgesDelete: boolean;
+  /** Route DELETE only (another owner's template, see foreignRouted); CREATE/UPDATE stay Gatekeeper's. */
+  deleteOnly?: boolean;
 }
 
 /** One resource to route, with the operations. */
@@ -69,7 +70,8 @@ function podSubresources(): Route[] {
 }
 
 /** The resources one `match.kinds` list reaches, with CREATE/UPDATE (+ DELETE) or CONNECT. */
-export function routesFor(kinds: readonly KindMatch[] | undefined, judgesDelete: boolean, served: readonly ServedResource[]): Route[] {
+export function routesFor(kinds: readonly KindMatch[] | undefined, judgesDelete: boolean, served: readonly ServedResource[], deleteOnly = false): Route[] {
+  if (deleteOnly) return kinds && kinds.length > 0 ? routesFor(kinds, true, served).flatMap(deletesOf) : [{ group: '*', resource: '*', operations: ['DELETE'] }];
   const writes: Operation[] = judgesDelete ? ['CREATE', 'UPDATE', 'DELETE'] : ['CREATE', 'UPDATE'];
   const out: Route[] = [];
   const list = kinds && kinds.length > 0 ? kinds : [{ apiGroups: ['*'], kinds: ['*'] }];
@@ -99,6 +101,23 @@ export function routesFor(kinds: readonly KindMatch[] | undefined, judgesDelete:
   return out;
 }
 
+/** The DELETE part of a route (none for subresources: they are not deleted through admission). */
+function deletesOf(r: Route): Route[] {
+  return r.operations.includes('DELETE') ? [{ group: r.group, resource: r.resource, operations: ['DELETE'] }] : [];
+}
+
+/**
+ * Other owners' templates (custom templates) as routing input, without reading their constraints
+ * (the RBAC has no wildcard over constraint resources, whose names the catalog cannot know). Their
+ * CREATE and UPDATE go through Gatekeeper's own configuration, as they would without this product.
+ * One that judges DELETE (the seed's node-delete guard) gets DELETE of every resource routed, as
+ * Gatekeeper's own `enableDeleteOperations` does: Gatekeeper then matches its constraints' kinds.
+ * CONNECT for exec and attach is routed for our exec guard in any case.
+ */
+export function foreignRouted(templates: readonly { created: boolean; judgesDelete: boolean }[]): RoutedConstraint[] {
+  return templates.some((t) => t.created && t.judgesDelete) ? [{ judgesDelete: true, deleteOnly: true }] : [];
+}
+
 const sortOps = (ops: Iterable<Operation>): Operation[] => OPERATION_ORDER.filter((o) => new Set(ops).has(o));
 
 /** Whether `outer` (a `*` resource) routes everything `inner` needs. `*` never covers subresources. */
@@ -113,7 +132,7 @@ function swallows(outer: Route, inner: Route): boolean {
 export function routingRules(constraints: readonly RoutedConstraint[], served: readonly ServedResource[]): RuleWithOperations[] {
   const merged = new Map<string, { group: string; resource: string; ops: Set<Operation> }>();
   for (const c of constraints) {
-    for (const r of routesFor(c.kinds, c.judgesDelete, served)) {
+    for (const r of routesFor(c.kinds, c.judgesDelete, served, c.deleteOnly)) {
       const key = `${r.group}\u0000${r.resource}`;
       let entry = merged.get(key);
       if (!entry) merged.set(key, (entry = { group: r.group, resource: r.resource, ops: new Set() }));

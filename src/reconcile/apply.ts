@@ -16,6 +16,14 @@ export interface ApplyOutcome {
   waiting: number;
   /** Failed actions with their error message. */
   failed: Map<Action, string>;
+  /**
+   * Constraint applies that found their kind not served yet: Gatekeeper reported the template
+   * created, but its constraint CRD is not in the API server's discovery (or not established) yet.
+   * That is a wait, not a failure: requeued at the wait interval, reported Pending, with no error
+   * backoff (which would grow while other events retrigger reconciles and then hold the policy for
+   * up to a minute).
+   */
+  deferred: Action[];
 }
 
 export interface ApplyDeps {
@@ -60,7 +68,7 @@ function phaseRank(a: Action): number {
 }
 
 export async function applyActions(actions: readonly Action[], deps: ApplyDeps): Promise<ApplyOutcome> {
-  const out: ApplyOutcome = { writes: 0, waiting: 0, failed: new Map() };
+  const out: ApplyOutcome = { writes: 0, waiting: 0, failed: new Map(), deferred: [] };
   for (const phase of phases(actions)) {
     await mapLimit(phase, APPLY_CONCURRENCY, (action) => applyOne(action, deps, out));
   }
@@ -93,6 +101,13 @@ async function applyOne(action: Action, deps: ApplyDeps, out: ApplyOutcome): Pro
       deps.log.info(`deleted ${what}`);
     }
   } catch (err) {
+    if (action.type === 'apply' && obj.apiVersion.startsWith('constraints.gatekeeper.sh/') && isNotFound(err)) {
+      out.writes -= 1;
+      out.waiting += 1;
+      out.deferred.push(action);
+      deps.log.info(`waiting for ${what}: its kind is not served yet (${describeError(err)})`);
+      return;
+    }
     const msg = `${action.type} ${what}: ${describeError(err)}`;
     deps.metrics.errors.inc({ where: 'apply' });
     out.failed.set(action, msg);

@@ -1,6 +1,10 @@
 // Kubernetes Events for errors and changes. Deduplicated in memory: the same message for the same
-// object is recorded once, so a resync at rest writes nothing.
+// object is recorded once, so a resync at rest writes nothing. Across restarts and failovers the
+// event's name deduplicates: it is a hash of the object (with its uid), the reason and the message,
+// so a replica that records what an earlier one already recorded gets 409 AlreadyExists and stays
+// quiet. No `list` on events is needed (the RBAC has none: create and patch only).
 import type { KubeClient } from '../kube/client.js';
+import { isConflict } from '../kube/errors.js';
 import { createHash } from 'node:crypto';
 
 export interface EventTarget {
@@ -16,6 +20,16 @@ export interface EventSink {
   record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
+const MAX_MESSAGE = 1024;
+
+/** The event's name: the same object, reason and message always give the same name. */
+export function eventName(target: EventTarget, reason: string, message: string): string {
+  const id = [target.kind, target.namespace ?? '', target.name, target.uid ?? '', reason, message.slice(0, MAX_MESSAGE)].join('\u0000');
+  const suffix = createHash('sha256').update(id).digest('hex').slice(0, 16);
+  // Object names may be up to 253 characters; the suffix must survive the cut.
+  return `${target.name.slice(0, 253 - suffix.length - 1)}.${suffix}`;
+}
+
 export class KubeEvents implements EventSink {
   private readonly last = new Map<string, string>();
 
@@ -23,42 +37,35 @@ export class KubeEvents implements EventSink {
 
   async record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const key = `${target.kind}/${target.namespace ?? ''}/${target.name}/${reason}`;
-    if (this.last.get(key) === message) return;
-    const namespace = target.namespace ?? 'default';
-    if (!this.last.has(key) && (await this.alreadyRecorded(namespace, target, reason, message))) {
-      // Recorded by an earlier run of the operator (restart, failover): stay quiet.
-      this.last.set(key, message);
-      return;
-    }
+    const previous = this.last.get(key);
+    if (previous === message) return;
     this.last.set(key, message);
-    const now = new Date();
-    const suffix = createHash('sha256').update(`${key}/${message}/${now.getTime()}`).digest('hex').slice(0, 12);
+    const namespace = target.namespace ?? 'default';
+    const name = eventName(target, reason, message);
+    const time = new Date().toISOString();
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
     this.onWrite();
-    const time = now.toISOString();
-    await this.client.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
-      body: {
-        apiVersion: 'v1', kind: 'Event',
-        metadata: { name: `${target.name}.${suffix}`.slice(0, 253), namespace },
-        involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace, uid: target.uid },
-        type, reason, message: message.slice(0, 1024),
-        source: { component: this.component },
-        reportingComponent: this.component,
-        firstTimestamp: time, lastTimestamp: time, count: 1,
-      },
-    });
-  }
-
-  /** Whether an identical event about this object already exists (one read, first time per key only). */
-  private async alreadyRecorded(namespace: string, target: EventTarget, reason: string, message: string): Promise<boolean> {
     try {
-      type EventList = { items: { message?: string; source?: { component?: string }; involvedObject?: { uid?: string } }[] };
-      const list = await this.client.request<EventList>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
-        query: { fieldSelector: `involvedObject.kind=${target.kind},involvedObject.name=${target.name},reason=${reason}` },
+      await this.client.request('POST', path, {
+        body: {
+          apiVersion: 'v1', kind: 'Event',
+          metadata: { name, namespace },
+          involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace, uid: target.uid },
+          type, reason, message: message.slice(0, MAX_MESSAGE),
+          source: { component: this.component },
+          reportingComponent: this.component,
+          firstTimestamp: time, lastTimestamp: time, count: 1,
+        },
       });
-      const text = message.slice(0, 1024);
-      return list.items.some((e) => e.message === text && e.source?.component === this.component && (!target.uid || e.involvedObject?.uid === target.uid));
-    } catch {
-      return false; // cannot tell: record it (an extra event beats a lost one)
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      // The same event exists. First time in this process: recorded by an earlier replica (restart,
+      // failover), stay quiet. Otherwise the message came back after another one: say when it
+      // happened again (the Event's lastTimestamp), as kubectl's event series do.
+      if (previous === undefined) return;
+      await this.client.request('PATCH', `${path}/${encodeURIComponent(name)}`, {
+        body: { lastTimestamp: time }, contentType: 'application/merge-patch+json',
+      });
     }
   }
 

@@ -134,7 +134,10 @@ export class Reconciler {
     const liveRouting = sources.routing.ours.list()[0];
     this.o.metrics.admissionRouting.set(routing.object && liveRouting && !actions.some((a) => objectKey(a.object) === ROUTING_KEY) ? 1 : 0);
     const enforced = this.enforcement(desired.policies, cacheOf, (kinds) => kindsRouted(kinds, false, routing.served, liveRouting));
-    const reports = policyReports(desired.policies, actions, applied.failed, (kind, name) => {
+    // A deferred apply (constraint kind not served yet) reports as the wait it is: Pending.
+    const deferred = new Set(applied.deferred);
+    const outcome: Action[] = deferred.size === 0 ? actions : actions.map((a) => (deferred.has(a) && a.type === 'apply' ? { type: 'wait', object: a.object, reason: 'its constraint kind is not served yet', source: a.source } : a));
+    const reports = policyReports(desired.policies, outcome, applied.failed, (kind, name) => {
       const obj = cacheOf(kind).get(name);
       return obj ? (obj.status as Partial<ReportedStatus> | undefined) : null;
     }, this.o.now, (source) => audited.get(source), (source) => enforced.get(source));

@@ -1,6 +1,6 @@
 // The shell of admission routing (pure rules in compile/routing.ts): the caches it reads
 // (Gatekeeper's ValidatingWebhookConfiguration for the endpoint and CA, ours, other owners'
-// templates and constraints, whose kinds need routing too) and the API resources kinds map to.
+// templates, whose DELETE judging needs routing too) and the API resources kinds map to.
 // The desired configuration joins plan like any generated object (server-side apply, updated in
 // place, pruned by our label when not wanted); only its timing is special: it is created once every
 // template is ready, and left as it is while they are not (see gateRouting).
@@ -11,7 +11,7 @@ import { Watched, type KubernetesObject, type WatchedEvent } from '../kube/watch
 import type { KindMatch } from '../checks/types.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../compile/labels.js';
 import {
-  GATEKEEPER_VALIDATING_CONFIGURATION, ROUTING_API_VERSION, ROUTING_KIND, ROUTING_NAME, gatekeeperEndpoint, judgesDelete, routingConfiguration, routingRules,
+  GATEKEEPER_VALIDATING_CONFIGURATION, ROUTING_API_VERSION, ROUTING_KIND, ROUTING_NAME, foreignRouted, gatekeeperEndpoint, judgesDelete, routingConfiguration, routingRules,
   type RoutedConstraint, type ServedResource,
 } from '../compile/routing.js';
 import { objectKey, type CompileSettings, type GeneratedObject } from '../compile/types.js';
@@ -53,16 +53,6 @@ export function slimForeignTemplate(o: Obj): Obj {
   };
 }
 
-/** Another owner's constraint: only the kinds it matches. */
-export function slimForeignConstraint(o: Obj): Obj {
-  const kinds = ((o.spec as { match?: { kinds?: unknown } } | undefined)?.match?.kinds);
-  return {
-    apiVersion: o.apiVersion, kind: o.kind,
-    metadata: { name: o.metadata?.name, uid: o.metadata?.uid, resourceVersion: o.metadata?.resourceVersion },
-    spec: { match: { kinds: Array.isArray(kinds) ? kinds : [] } },
-  };
-}
-
 interface ForeignTemplate { kind: string; created: boolean; judgesDelete: boolean }
 
 export interface RoutingSourceOptions {
@@ -79,8 +69,6 @@ export class RoutingSources {
   readonly ours: Watched<Obj>;
   /** Templates we do not own: their constraints need routing too (the seed's custom templates). */
   readonly foreignTemplates: Watched<Obj>;
-  /** Constraint kind of a foreign template -> its constraints (all of them: none are ours). */
-  readonly foreignConstraints = new Map<string, Watched<Obj>>();
   private served: { resources: ServedResource[]; at: number } | undefined;
   private readonly make: (name: string, path: string, transform: (o: Obj) => Obj, select: { labelSelector?: string; fieldSelector?: string }) => Watched<Obj>;
 
@@ -103,7 +91,7 @@ export class RoutingSources {
   }
 
   watches(): Watched<Obj>[] {
-    return [...this.base(), ...this.foreignConstraints.values()];
+    return this.base();
   }
 
   get synced(): boolean {
@@ -118,38 +106,9 @@ export class RoutingSources {
     await Promise.all(this.watches().map((w) => w.stop()));
   }
 
-  private templates(): ForeignTemplate[] {
+  /** Other owners' templates: whether Gatekeeper created each and whether it judges DELETE. */
+  templates(): ForeignTemplate[] {
     return this.foreignTemplates.list().map((t) => t.routing as ForeignTemplate).filter((t) => t.kind !== '');
-  }
-
-  /** Watches the constraints of every created foreign template (and stops those of removed ones). */
-  async watchForeignConstraints(): Promise<void> {
-    const kinds = new Set(this.templates().filter((t) => t.created).map((t) => t.kind));
-    const starting: Promise<void>[] = [];
-    for (const kind of kinds) {
-      let w = this.foreignConstraints.get(kind);
-      if (!w) {
-        w = this.make(`foreign-constraints/${kind.toLowerCase()}`, `/apis/constraints.gatekeeper.sh/v1beta1/${kind.toLowerCase()}`, slimForeignConstraint, {});
-        this.foreignConstraints.set(kind, w);
-      }
-      if (!w.synced) starting.push(w.start());
-    }
-    for (const [kind, w] of this.foreignConstraints) {
-      if (kinds.has(kind)) continue;
-      this.foreignConstraints.delete(kind);
-      await w.stop();
-    }
-    await Promise.all(starting);
-  }
-
-  /** What other owners' constraints need routed. */
-  foreign(): RoutedConstraint[] {
-    const deletes = new Map(this.templates().map((t) => [t.kind, t.judgesDelete]));
-    const out: RoutedConstraint[] = [];
-    for (const [kind, w] of this.foreignConstraints) {
-      for (const c of w.list()) out.push({ kinds: (c.spec as { match: { kinds: KindMatch[] } }).match.kinds, judgesDelete: deletes.get(kind) ?? false });
-    }
-    return out;
   }
 
   /**
@@ -193,8 +152,7 @@ export interface DesiredRouting {
 }
 
 export async function desiredRouting(routing: RoutingSources, objects: readonly GeneratedObject[], settings: CompileSettings, ready: ReadonlySet<string>): Promise<DesiredRouting> {
-  await routing.watchForeignConstraints();
-  const constraints = [...ownRouted(objects), ...routing.foreign()];
+  const constraints = [...ownRouted(objects), ...foreignRouted(routing.templates())];
   const kinds = constraints.flatMap((c) => (c.kinds ?? []).flatMap((k) => k.kinds));
   const served = await routing.servedResources(kinds);
   const endpoint = gatekeeperEndpoint(routing.gatekeeper.get(GATEKEEPER_VALIDATING_CONFIGURATION));

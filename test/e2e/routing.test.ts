@@ -97,7 +97,7 @@ describe('the routing configuration', () => {
     expect(gk.webhooks![0].rules).toEqual([expect.objectContaining({ operations: ['CREATE', 'UPDATE'] })]);
   }), 90000);
 
-  test('a custom template that judges DELETE adds DELETE routing for the kinds its constraints match, and only while they exist', () => withLogs(async () => {
+  test('a custom template that judges DELETE adds DELETE routing for every resource (its constraints are never read), only while it exists', () => withLogs(async () => {
     await apply({
       apiVersion: 'templates.gatekeeper.sh/v1', kind: 'ConstraintTemplate', metadata: { name: 'routingdeleteguard' },
       spec: {
@@ -109,28 +109,34 @@ describe('the routing configuration', () => {
       await apply({ apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: 'RoutingDeleteGuard', metadata: { name: 'keep-configmaps' }, spec: { match: { kinds: [{ apiGroups: [''], kinds: ['ConfigMap'] }] } } } as KubernetesObject);
       return true;
     }, 60000, 500);
-    const deleteRule = (v: V1ValidatingWebhookConfiguration | undefined) => v?.webhooks?.[0].rules?.find((r) => r.resources?.includes('configmaps'));
-    const routed = await eventually('configmaps DELETE routed', async () => {
+    // DELETE of every resource, in both webhooks, as Gatekeeper's own enableDeleteOperations routes it.
+    const deleteRule = (v: V1ValidatingWebhookConfiguration | undefined) => v?.webhooks?.[0].rules?.find((r) => r.operations?.includes('DELETE'));
+    const routed = await eventually('DELETE routed', async () => {
       const v = await routing();
-      return deleteRule(v)?.operations?.includes('DELETE') ? v : undefined;
+      return deleteRule(v) ? v : undefined;
     }, 60000, 500);
-    expect(deleteRule(routed)?.operations).toEqual(['CREATE', 'UPDATE', 'DELETE']);
+    expect(deleteRule(routed)).toMatchObject({ apiGroups: ['*'], operations: ['DELETE'], resources: ['*'] });
+    expect(routed.webhooks?.every((w) => w.rules?.some((r) => r.operations?.includes('DELETE') && r.resources?.includes('*')))).toBe(true);
     const uid = routed.metadata?.uid;
-    // Denied through the operator's routing (a stock Gatekeeper never sees the DELETE).
+    // Denied through the operator's routing (a stock Gatekeeper never sees the DELETE); Gatekeeper
+    // matches the constraint's kinds: a Secret with the same label is deleted.
     const ns = await namespace('routing-delete');
     await rawRequest(admin, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', labels: { keep: 'yes' } } });
+    await rawRequest(admin, 'POST', `/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'other', labels: { keep: 'yes' } } });
     const denied = await eventually('delete denied', async () => {
       const r = await rawRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/kept?dryRun=All`);
       return r.status === 403 ? r : undefined;
     }, 60000, 500);
     expect(message(denied)).toContain('[keep-configmaps] no');
+    expect((await rawRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}/secrets/other?dryRun=All`)).status).toBe(200);
+    // Removing the constraint changes nothing (routing follows templates); removing the template does.
     await rawRequest(admin, 'DELETE', '/apis/constraints.gatekeeper.sh/v1beta1/routingdeleteguard/keep-configmaps');
-    const after = await eventually('configmaps routing gone', async () => {
+    await rawRequest(admin, 'DELETE', '/apis/templates.gatekeeper.sh/v1/constrainttemplates/routingdeleteguard');
+    const after = await eventually('DELETE routing gone', async () => {
       const v = await routing();
       return v && !deleteRule(v) ? v : undefined;
     }, 60000, 500);
     expect(after.metadata?.uid).toBe(uid); // updated in place
-    await rawRequest(admin, 'DELETE', '/apis/templates.gatekeeper.sh/v1/constrainttemplates/routingdeleteguard');
   }), 180000);
 
   test('failure policy and timeout come from the ModuleConfig settings, updated in place', () => withLogs(async () => {
