@@ -1,6 +1,7 @@
 // The benchmarks proper (run.ts starts this from a snapshot of the package): print figures, assert
-// nothing (benchmarks print, tests assert; the exit code is 0 even when a target is missed). Two parts:
+// nothing (benchmarks print, tests assert; the exit code is 0 even when a target is missed). Three parts:
 //  - in-process: compile and plan throughput and memory, gator's Rego evaluation speed (micro.ts);
+//  - in-process: the image verifier's latency, cold and warm, 1 image and a Pod of 10 (verify.ts);
 //  - the operator as users run it, a separate process against the real test bed (operator.ts):
 //    convergence latency, cold start and restart at scale, writes at rest, memory.
 // Flags (or environment variables) choose the size; see `--help`.
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Cleanup } from './cleanup.js';
 import { microBench } from './micro.js';
+import { benchVerify, reportVerify } from './verify.js';
 import { operatorBench, type OperatorBenchOptions } from './operator.js';
 import { cpuProfiles } from './operator-process.js';
 import { summarizeProfile } from './profile.js';
@@ -33,13 +35,14 @@ export const usage = `Usage: node --expose-gc dist/test/bench/run.js [flags]   (
   --log-level L               the operator's --log-level (default info; env APE_BENCH_LOG_LEVEL)
   --no-micro                  skip the in-process compile/plan/gator figures (env APE_BENCH_MICRO=0)
   --no-operator               skip the operator process figures (env APE_BENCH_OPERATOR=0)
+  --no-verify                 skip the image verifier's latency (env APE_BENCH_VERIFY=0; rounds: APE_BENCH_VERIFY_ROUNDS, default 20)
   --budget-min N              stop everything after N minutes (default by scale; env APE_BENCH_BUDGET_MIN)
 `;
 
 const { values } = parseArgs({
   options: {
     scale: { type: 'string' }, policies: { type: 'string' }, namespaces: { type: 'string' }, changes: { type: 'string' },
-    'cpu-prof': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-micro': { type: 'boolean' }, 'no-operator': { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-micro': { type: 'boolean' }, 'no-operator': { type: 'boolean' }, 'no-verify': { type: 'boolean' },
     'budget-min': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   },
 });
@@ -77,6 +80,7 @@ const opts: OperatorBenchOptions = {
 };
 const runMicro = !values['no-micro'] && env.APE_BENCH_MICRO !== '0';
 const runOperator = !values['no-operator'] && env.APE_BENCH_OPERATOR !== '0';
+const runVerify = !values['no-verify'] && env.APE_BENCH_VERIFY !== '0';
 const budgetMin = int(values['budget-min'] ?? env.APE_BENCH_BUDGET_MIN, scale.budgetMin, 'budget-min');
 
 const cleanup = new Cleanup();
@@ -104,6 +108,15 @@ console.log(`sources ${env.APE_BENCH_SOURCE ?? '?'}; built package snapshot ${en
 if (runMicro) microBench();
 
 let failed = false;
+if (runVerify) {
+  // In process: the provider's mTLS endpoint as Gatekeeper calls it, crane's registry on loopback.
+  try {
+    console.log(`\n${reportVerify(await benchVerify(int(env.APE_BENCH_VERIFY_ROUNDS, 20, 'APE_BENCH_VERIFY_ROUNDS')))}`);
+  } catch (err) {
+    failed = true;
+    console.log(`\n!! the verify benchmark stopped: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+}
 if (runOperator) {
   try {
     await operatorBench(opts, cleanup);

@@ -1,7 +1,7 @@
 // Verification latency of the `verify` provider, through its mTLS endpoint as Gatekeeper calls it,
 // against crane's registry on loopback with cosign-signed images (half bundle, half legacy):
 // cold (empty caches: every registry round trip), warm (verdict cache), and a Pod of 10 images
-// (one request, 10 keys) cold and warm. Standalone for now (not yet wired into main.ts):
+// (one request, 10 keys) cold and warm. Part of `npm run bench` (main.ts); alone:
 //   npx tsc -p tsconfig.json && node dist/test/bench/verify.js
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
