@@ -121,8 +121,8 @@ export function routingRules(): PolicyRule[] {
 // Gatekeeper's namespace, beside the verifier), all by name. Adjust them with that code.
 export function imageVerifierClusterRules(): PolicyRule[] {
   return [{
-    apiGroups: ['externaldata.gatekeeper.sh'], resources: ['providers'], resourceNames: [IMAGE_VERIFIER_PROVIDER], verbs: ['create', 'delete', 'patch'],
-    why: 'The image verifier\'s external-data Provider: applied and removed by name.',
+    apiGroups: ['externaldata.gatekeeper.sh'], resources: ['providers'], resourceNames: [IMAGE_VERIFIER_PROVIDER], verbs: ['create', 'delete', 'get', 'patch'],
+    why: 'The image verifier\'s external-data Provider: applied and removed by name (read first, so a restart with nothing to remove writes nothing).',
   }];
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ApiError, type KubeClient } from '../kube/client.js';
 import type { ApiResources } from '../kube/discovery.js';
 import { makeLogger } from '../util/log.js';
-import { applyActions } from './apply.js';
+import { APPLY_CONCURRENCY, ONE_WAVE_MAX, applyActions, concurrencyFor } from './apply.js';
 import { Metrics } from './metrics.js';
 import type { Action } from './plan.js';
 
@@ -48,5 +48,15 @@ describe('applyActions', () => {
     const out = await applyActions(actions, d.deps);
     expect([...out.failed.values()]).toEqual([expect.stringContaining('namespaces "gk" not found')]);
     expect(out.deferred).toEqual([]);
+  });
+});
+
+describe('concurrencyFor', () => {
+  test('one policy\'s change goes in one wave; bulk work stays bounded', () => {
+    expect(concurrencyFor(0)).toBe(1);
+    expect(concurrencyFor(18)).toBe(18);
+    expect(concurrencyFor(ONE_WAVE_MAX)).toBe(ONE_WAVE_MAX);
+    expect(concurrencyFor(ONE_WAVE_MAX + 1)).toBe(APPLY_CONCURRENCY);
+    expect(concurrencyFor(10_573)).toBe(APPLY_CONCURRENCY);
   });
 });

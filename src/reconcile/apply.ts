@@ -46,6 +46,18 @@ export interface ApplyDeps {
 export const APPLY_CONCURRENCY = 8;
 
 /**
+ * A phase this small goes out in one wave: one policy's change (a SecurityPolicy with every field
+ * compiles to about 18 constraints) then costs one round trip instead of three, which is what the
+ * "created -> written" tail is made of. Bulk work (cold start, a settings change touching every
+ * PSS constraint) keeps APPLY_CONCURRENCY, so a busy Gatekeeper webhook is never flooded.
+ */
+export const ONE_WAVE_MAX = 24;
+
+export function concurrencyFor(phaseSize: number): number {
+  return phaseSize <= ONE_WAVE_MAX ? Math.max(1, phaseSize) : APPLY_CONCURRENCY;
+}
+
+/**
  * Dependency phases in plan order: a phase starts when the one before it has finished (templates
  * before the Config before constraints; constraint deletes before template deletes). Within a
  * phase the writes are independent and run with bounded concurrency.
@@ -70,7 +82,7 @@ function phaseRank(a: Action): number {
 export async function applyActions(actions: readonly Action[], deps: ApplyDeps): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { writes: 0, waiting: 0, failed: new Map(), deferred: [] };
   for (const phase of phases(actions)) {
-    await mapLimit(phase, APPLY_CONCURRENCY, (action) => applyOne(action, deps, out));
+    await mapLimit(phase, concurrencyFor(phase.length), (action) => applyOne(action, deps, out));
   }
   return out;
 }

@@ -87,6 +87,17 @@ export class ImageVerifierWiring {
     return { name, ...(namespaced ? { namespace: this.o.namespace } : {}), labels: ownershipLabels('BuiltIn', name) };
   }
 
+  /** Whether the object exists; a kind the API server does not serve (no Gatekeeper CRD) holds none. */
+  private async exists(obj: KubeObject): Promise<boolean> {
+    try {
+      await this.o.client.request('GET', await this.o.resources.path(obj));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   /** Brings the wiring in line with the verifying policies; returns failures (no secrets in them). */
   async sync(policies: readonly PolicyConfig[] | undefined): Promise<{ writes: number; failed: string[] }> {
     const out = { writes: 0, failed: [] as string[] };
@@ -104,6 +115,9 @@ export class ImageVerifierWiring {
       if (this.active === false) return out;
       for (const obj of [this.provider(''), this.secretRef(this.configSecret), this.secretRef(this.tlsSecret)]) {
         await step(`deleting ${obj.kind}/${obj.metadata.name}`, async () => {
+          // Read first: a restarted operator with nothing to remove must write nothing (a DELETE
+          // answered 404 is still a write request in the API server's audit log).
+          if (!(await this.exists(obj))) return 0;
           try {
             await deleteObject(this.o.client, this.o.resources, obj);
             this.o.log.info(`deleted ${obj.kind}/${obj.metadata.name} (no policy verifies image signatures)`);
