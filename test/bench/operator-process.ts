@@ -177,7 +177,7 @@ export interface LogLine {
   at: number;
 }
 
-/** The operator's JSON log lines (winston: level, message, timestamp); other lines are skipped. */
+/** The operator's JSON log lines (src/util/log.ts: level, message, timestamp); other lines are skipped. */
 export function readLog(file: string): LogLine[] {
   if (!existsSync(file)) return [];
   const out: LogLine[] = [];
