@@ -4,7 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8ImagePullPolicy',
   rego: 'image-pull-policy',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'An imagePullPolicy set on a regular container must equal the required policy (unset is not reviewed; note the API server defaults it on Pods: Always for ":latest" or untagged images, IfNotPresent otherwise).',
   parameters: {

@@ -4,7 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8RequiredProbes',
   rego: 'required-probes',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description: 'Every regular container must define each of the listed probes (init and ephemeral containers are exempt).',
   parameters: {
     probes: { type: 'array', items: { type: 'string', enum: ['livenessProbe', 'readinessProbe', 'startupProbe'] } },
