@@ -4,7 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8DNSPolicy',
   rego: 'dns-policy',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description: 'A pod with spec.hostNetwork: true must set spec.dnsPolicy: ClusterFirstWithHostNet.',
   parameters: {},
   matches: podsAndControllers,

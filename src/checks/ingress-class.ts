@@ -4,7 +4,7 @@ import type { OperationCheck } from './types.js';
 const check: OperationCheck = {
   kind: 'D8IngressClass',
   rego: 'ingress-class',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'An Ingress must set spec.ingressClassName to one of the allowed classes (absent is a violation: the DefaultIngressClass plugin has already set it when a default exists).',
   parameters: {

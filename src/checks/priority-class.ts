@@ -4,7 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8PriorityClass',
   rego: 'priority-class',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description: 'A spec.priorityClassName set on the pod must be one of the allowed priority classes (unset is allowed).',
   parameters: {
     priorityClassNames: { type: 'array', items: { type: 'string' } },

@@ -4,7 +4,7 @@ import type { OperationCheck } from './types.js';
 const check: OperationCheck = {
   kind: 'D8StorageClass',
   rego: 'storage-class',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'A PersistentVolumeClaim must set spec.storageClassName to one of the allowed classes (absent is a violation: the DefaultStorageClass plugin has already set it when a default exists).',
   parameters: {
