@@ -4,7 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8AllowedRepos',
   rego: 'allowed-repos',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Every container image (regular, init, ephemeral) must start with one of the allowed repository prefixes (plain string prefix: end a prefix with "/" to stop "registry.example.com" from also admitting "registry.example.com.evil.io").',
   parameters: {

@@ -8,7 +8,7 @@ const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBal
 const check: SecurityCheck = {
   kind: 'D8AllowedServiceTypes',
   rego: 'allowed-service-types',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'A Service\'s spec.type must be one of the allowed types (a Service without a type is ClusterIP; an empty list allows no Service).',
   parameters: {

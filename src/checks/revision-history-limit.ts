@@ -6,7 +6,7 @@ import type { OperationCheck } from './types.js';
 const check: OperationCheck = {
   kind: 'D8RevisionHistoryLimit',
   rego: 'revision-history-limit',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Deployments, DaemonSets and StatefulSets must keep spec.revisionHistoryLimit (absent = the Kubernetes default of 10) at or below the limit.',
   parameters: {
