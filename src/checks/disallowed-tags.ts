@@ -4,7 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8DisallowedTags',
   rego: 'disallowed-tags',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'No container image (regular, init, ephemeral) may use a disallowed tag; an image without tag and digest means "latest", a digest-pinned image is always allowed.',
   parameters: {
