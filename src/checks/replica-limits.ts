@@ -5,7 +5,7 @@ import type { OperationCheck } from './types.js';
 const check: OperationCheck = {
   kind: 'D8ReplicaLimits',
   rego: 'replica-limits',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'spec.replicas (absent = 1) must lie within one of the allowed inclusive ranges; either bound of a range may be absent.',
   parameters: {
