@@ -4,7 +4,7 @@ import { type OperationCheck, podsAndControllers } from './types.js';
 const check: OperationCheck = {
   kind: 'D8ContainerDuplicates',
   rego: 'container-duplicates',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Container names are unique among containers and, separately, among initContainers; env variable names are unique within each container.',
   parameters: {},
