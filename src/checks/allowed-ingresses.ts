@@ -4,7 +4,7 @@ import type { SecurityCheck } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AllowedIngresses',
   rego: 'allowed-ingresses',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'An Ingress may not name a wildcard host ("*.example.com") in spec.rules[].host or spec.tls[].hosts[].',
   parameters: {
