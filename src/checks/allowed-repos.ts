@@ -5,6 +5,7 @@ const check: OperationCheck = {
   kind: 'D8AllowedRepos',
   rego: 'allowed-repos',
   engines: ['Rego', 'K8sNativeValidation'],
+  celOnRequest: 'its messages quote repository prefixes from the policy',
   description:
     'Every container image (regular, init, ephemeral) must start with one of the allowed repository prefixes (plain string prefix: end a prefix with "/" to stop "registry.example.com" from also admitting "registry.example.com.evil.io").',
   parameters: {

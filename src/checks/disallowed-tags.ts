@@ -5,6 +5,7 @@ const check: OperationCheck = {
   kind: 'D8DisallowedTags',
   rego: 'disallowed-tags',
   engines: ['Rego', 'K8sNativeValidation'],
+  celOnRequest: 'its messages quote tags from the policy',
   description:
     'No container image (regular, init, ephemeral) may use a disallowed tag; an image without tag and digest means "latest", a digest-pinned image is always allowed.',
   parameters: {

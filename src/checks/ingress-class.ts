@@ -5,6 +5,7 @@ const check: OperationCheck = {
   kind: 'D8IngressClass',
   rego: 'ingress-class',
   engines: ['Rego', 'K8sNativeValidation'],
+  celOnRequest: 'its messages quote ingress class names from the policy',
   description:
     'An Ingress must set spec.ingressClassName to one of the allowed classes (absent is a violation: the DefaultIngressClass plugin has already set it when a default exists).',
   parameters: {

@@ -5,6 +5,7 @@ const check: OperationCheck = {
   kind: 'D8PriorityClass',
   rego: 'priority-class',
   engines: ['Rego', 'K8sNativeValidation'],
+  celOnRequest: 'its messages quote priority class names from the policy',
   description: 'A spec.priorityClassName set on the pod must be one of the allowed priority classes (unset is allowed).',
   parameters: {
     priorityClassNames: { type: 'array', items: { type: 'string' } },

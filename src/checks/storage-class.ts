@@ -5,6 +5,7 @@ const check: OperationCheck = {
   kind: 'D8StorageClass',
   rego: 'storage-class',
   engines: ['Rego', 'K8sNativeValidation'],
+  celOnRequest: 'its messages quote storage class names from the policy',
   description:
     'A PersistentVolumeClaim must set spec.storageClassName to one of the allowed classes (absent is a violation: the DefaultStorageClass plugin has already set it when a default exists).',
   parameters: {

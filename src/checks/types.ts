@@ -46,6 +46,13 @@ interface CheckCommon {
    * the Rego for objects that reference no exception (compile/template.ts says when it is served).
    */
   engines: readonly Engine[];
+  /**
+   * Set (with the reason) when the check's CEL, though it decides as the Rego, is not served by
+   * default (`Exact`), only on request (`All`, `CEL`): its messages quote free-form strings from
+   * the policy, which the Rego escapes as Go's %q does and the CEL cannot (a newline in a value
+   * makes Gatekeeper and the API server drop the whole message for a generic one).
+   */
+  celOnRequest?: string;
   /** One sentence: what is checked. Goes into the template's annotations. */
   description: string;
   /** openAPIV3Schema `properties` of the constraint parameters; `{}` for a check without parameters. */

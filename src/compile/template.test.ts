@@ -1,5 +1,6 @@
 import type { Check } from '../checks/types.js';
-import { checkCel, checkRego, renderTemplate } from './template.js';
+import { catalog } from '../checks/index.js';
+import { checkCel, checkRego, renderTemplate, templateEngines } from './template.js';
 
 const check = (rego: string): Check => ({ kind: 'D8Test', rego, engines: ['Rego'], description: 'test', parameters: {}, matches: [], source: 'BuiltIn' });
 
@@ -61,5 +62,20 @@ describe('template engines', () => {
     expect(() => checkCel(both, new Map())).toThrow('templates-rego/t/src.cel.yaml is missing (needed by D8Test');
     const bad = new Map([['t/src.cel.yaml', { validations: [{ expression: 'variables.nope' }] }]]);
     expect(() => checkCel(both, bad)).toThrow('variables.nope is neither');
+  });
+});
+
+describe('templateEngines', () => {
+  const byKind = (kind: string) => catalog.find((c) => c.kind === kind)!;
+  test('a check whose messages quote free-form policy strings serves its CEL only on request', () => {
+    const repos = byKind('D8AllowedRepos');
+    expect(repos.celOnRequest).toBeDefined();
+    expect(templateEngines(repos)).toEqual(['Rego']);
+    expect(templateEngines(repos, 'All')).toEqual(['K8sNativeValidation', 'Rego']);
+    expect(templateEngines(repos, 'CEL')).toEqual(['K8sNativeValidation']);
+  });
+  test('a check with CEL and nothing against it serves both by default; Rego-only checks never CEL', () => {
+    expect(templateEngines(byKind('D8DNSPolicy'))).toEqual(['K8sNativeValidation', 'Rego']);
+    expect(templateEngines(byKind('D8DenyExecHeritage'), 'All')).toEqual(['Rego']);
   });
 });

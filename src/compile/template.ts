@@ -103,7 +103,7 @@ export function templateEngines(check: Check, selection: EngineSelection = 'Exac
   const hasCel = check.engines.includes('K8sNativeValidation');
   if (selection === 'Rego' || !hasCel) return ['Rego'];
   if (selection === 'CEL') return ['K8sNativeValidation'];
-  if (selection === 'Exact' && (check.syncs?.length ?? 0) > 0) return ['Rego'];
+  if (selection === 'Exact' && ((check.syncs?.length ?? 0) > 0 || check.celOnRequest !== undefined)) return ['Rego'];
   return ['K8sNativeValidation', 'Rego'];
 }
 

@@ -359,7 +359,8 @@ describe('Operational policies', () => {
       '[common] container "app": image "nginx:latest" is not from an allowed repository; allowed repos: ["myrepo.example.com", "registry.deckhouse.io"]',
       '[common] container "app": image "nginx:latest" uses the disallowed tag "latest"',
       '[common] container "app": livenessProbe is not set',
-      '[common] container "app": readinessProbe is not set',
+      // One check's findings in one violation when Gatekeeper evaluates its CEL (joined with " | ").
+      'container "app": readinessProbe is not set',
       '[common] container "app": resources.limits does not set ["memory"]',
       '[common] container "app": resources.requests does not set ["cpu", "memory"]',
     ];
