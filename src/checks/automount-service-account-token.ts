@@ -4,7 +4,7 @@ import { type SecurityCheck, podsAndControllers } from './types.js';
 const check: SecurityCheck = {
   kind: 'D8AutomountServiceAccountTokenPod',
   rego: 'automount-service-account-token',
-  engines: ['Rego'],
+  engines: ['Rego', 'K8sNativeValidation'],
   description:
     'Pods must set spec.automountServiceAccountToken: false and no container may mount the service account token path; Pod updates are not reviewed (the field is immutable).',
   parameters: {},
